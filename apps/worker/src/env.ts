@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+/**
+ * Every setting the worker process reads, parsed once from `process.env` (the only place that reads it).
+ * Defaults suit a local machine: file mail transport into `.demo/mail`, exports into `.demo/exports`.
+ */
+export const EnvSchema = z
+  .object({
+    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    DATABASE_URL: z.url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
+    QUEUE_PREFIX: z.string().min(1).default('bull'),
+    SESSION_KEY_PREFIX: z.string().default(''),
+    SESSION_IDLE_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60),
+    SESSION_ABSOLUTE_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(7 * 24 * 3600),
+    MAIL_TRANSPORT: z.enum(['file', 'smtp']).default('file'),
+    MAIL_DIR: z.string().min(1).default('.demo/mail'),
+    MAIL_FROM: z.string().min(3).default('Accounts <no-reply@example.test>'),
+    SMTP_HOST: z.string().min(1).optional(),
+    SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(587),
+    SMTP_SECURE: booleanString.default(false),
+    SMTP_USER: z.string().min(1).optional(),
+    SMTP_PASS: z.string().min(1).optional(),
+    VERIFY_EMAIL_URL: z
+      .string()
+      .includes('{token}')
+      .default('http://localhost:3000/verify-email?token={token}'),
+    RESET_PASSWORD_URL: z
+      .string()
+      .includes('{token}')
+      .default('http://localhost:3000/reset-password?token={token}'),
+    EXPORT_DIR: z.string().min(1).default('.demo/exports'),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    CLEANUP_EVERY_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+    CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1_000),
+    TOKEN_GRACE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(7 * 24 * 3600),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((env) => env.MAIL_TRANSPORT !== 'smtp' || env.SMTP_HOST !== undefined, {
+    message: 'SMTP_HOST is required when MAIL_TRANSPORT=smtp',
+    path: ['SMTP_HOST'],
+  })
+  .refine((env) => env.SESSION_ABSOLUTE_TTL_SECONDS >= env.SESSION_IDLE_TTL_SECONDS, {
+    message: 'SESSION_ABSOLUTE_TTL_SECONDS must be >= SESSION_IDLE_TTL_SECONDS',
+    path: ['SESSION_ABSOLUTE_TTL_SECONDS'],
+  });
+
+export type Env = z.output<typeof EnvSchema>;
+
+/** A configuration the worker cannot start with; the message lists every bad variable. */
+export class EnvError extends Error {
+  override readonly name = 'EnvError';
+}
+
+/**
+ * Parses the environment (empty strings count as unset).
+ *
+ * @example
+ * const env = loadEnv(process.env);
+ */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = EnvSchema.safeParse(present);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new EnvError(`invalid worker configuration: ${problems.join('; ')}`);
+}

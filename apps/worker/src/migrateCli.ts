@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { loadEnv } from './env.js';
+import { formatCutoverReport } from './formatCutoverReport.js';
+import { migrateQueuedJobs } from './migrateQueuedJobs.js';
+
+const { values } = parseArgs({
+  options: {
+    'dry-run': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(`Usage: pnpm --filter @org/worker migrate [--dry-run] [--json]
+
+Translates queued legacy jobs (integer ids) into their UUID form; unmappable ones go to the failed set.
+Run after the database step. Reads REDIS_URL, DATABASE_URL, QUEUE_PREFIX.`);
+  process.exit(0);
+}
+
+const env = loadEnv(process.env);
+try {
+  const report = await migrateQueuedJobs({
+    redisUrl: env.REDIS_URL,
+    databaseUrl: env.DATABASE_URL,
+    prefix: env.QUEUE_PREFIX,
+    dryRun: values['dry-run'],
+    ...(values.json
+      ? {}
+      : {
+          onProgress: ({ queue, done, total }) => {
+            process.stderr.write(`\r${queue}: ${done}/${total} queued jobs scanned`);
+          },
+        }),
+  });
+  if (!values.json) process.stderr.write('\n');
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatCutoverReport(report));
+  process.exit(0);
+} catch (error) {
+  const message = (error as Error).message;
+  console.error(
+    values.json
+      ? JSON.stringify({ step: 'queued-jobs', error: message })
+      : `queued-jobs step failed: ${message}`,
+  );
+  process.exit(1);
+}

@@ -1,0 +1,101 @@
+import { type AnyOrm, initOrm } from '@org/db';
+import { DEFAULT_JOB_OPTIONS, JOBS_QUEUE } from '@org/jobs';
+import { createSessionStore } from '@org/sessions';
+import { Queue, type Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { type CloseOutcome, closeWorkerGracefully } from './closeWorkerGracefully.js';
+import { createDbStore } from './dbStore.js';
+import type { Env } from './env.js';
+import { createMailTransport } from './mail/createMailTransport.js';
+import { createDeliveryLedger } from './mail/deliveryLedger.js';
+import { createRedisConnection } from './redisConnection.js';
+import { scheduleCleanup } from './scheduleCleanup.js';
+import { createJobWorker } from './worker.js';
+
+export interface RunningWorker {
+  worker: Worker;
+  queue: Queue;
+  /** Stops fetching, finishes or hands back active jobs within `SHUTDOWN_TIMEOUT_MS`, closes connections. */
+  stop(): Promise<CloseOutcome>;
+}
+
+export interface StartWorkerOptions {
+  queueName?: string;
+  /** An ORM the caller owns (e.g. the demo's embedded PGlite); otherwise one is opened on `DATABASE_URL`. */
+  orm?: AnyOrm;
+}
+
+/**
+ * Wires the worker from a parsed environment: database, Redis, mail transport, session store, the cleanup
+ * scheduler, and the BullMQ worker itself. `main.ts` runs it as a process; the demo can run it in-process.
+ *
+ * @example
+ * const running = await startWorker(loadEnv(), createLogger('info'));
+ * await running.stop();
+ */
+export async function startWorker(
+  env: Env,
+  logger: Logger,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
+  const queueName = options.queueName ?? JOBS_QUEUE;
+  const orm: AnyOrm = options.orm ?? (await initOrm({ clientUrl: env.DATABASE_URL }));
+  const workerConnection = createRedisConnection(env.REDIS_URL, 'worker');
+  const clientConnection = createRedisConnection(env.REDIS_URL, 'worker-client');
+  const transport = createMailTransport(env);
+  const queue = new Queue(queueName, {
+    connection: clientConnection,
+    prefix: env.QUEUE_PREFIX,
+    defaultJobOptions: DEFAULT_JOB_OPTIONS,
+  });
+  const worker = createJobWorker({
+    connection: workerConnection,
+    prefix: env.QUEUE_PREFIX,
+    queueName,
+    concurrency: env.WORKER_CONCURRENCY,
+    deps: {
+      store: createDbStore(orm),
+      transport,
+      ledger: createDeliveryLedger({
+        redis: clientConnection,
+        keyPrefix: `${env.QUEUE_PREFIX}:${queueName}:`,
+      }),
+      sessions: createSessionStore({
+        redis: clientConnection,
+        keyPrefix: env.SESSION_KEY_PREFIX,
+        idleTtlSeconds: env.SESSION_IDLE_TTL_SECONDS,
+        absoluteTtlSeconds: env.SESSION_ABSOLUTE_TTL_SECONDS,
+      }),
+      logger,
+      mail: {
+        from: env.MAIL_FROM,
+        verifyEmailUrl: env.VERIFY_EMAIL_URL,
+        resetPasswordUrl: env.RESET_PASSWORD_URL,
+      },
+      exportDir: env.EXPORT_DIR,
+      cleanup: { batchSize: env.CLEANUP_BATCH_SIZE, graceSeconds: env.TOKEN_GRACE_SECONDS },
+    },
+  });
+  await scheduleCleanup(queue, env.CLEANUP_EVERY_MS);
+  await worker.waitUntilReady();
+  logger.info({ queue: queueName, prefix: env.QUEUE_PREFIX, transport: transport.kind }, 'worker started');
+
+  let stopping: Promise<CloseOutcome> | undefined;
+  return {
+    worker,
+    queue,
+    stop() {
+      stopping ??= (async () => {
+        const outcome = await closeWorkerGracefully(worker, { timeoutMs: env.SHUTDOWN_TIMEOUT_MS });
+        await queue.close();
+        await transport.close();
+        if (options.orm === undefined) await orm.close();
+        workerConnection.disconnect();
+        await clientConnection.quit();
+        logger.info({ outcome }, 'worker stopped');
+        return outcome;
+      })();
+      return stopping;
+    },
+  };
+}

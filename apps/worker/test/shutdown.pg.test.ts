@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { closeWorkerGracefully } from '../src/closeWorkerGracefully.js';
+import type { WorkerStore } from '../src/dbStore.js';
+import { readMailbox } from '../src/mail/fileMailTransport.js';
+import {
+  createHarness,
+  createToken,
+  createUser,
+  type Harness,
+  openDatabase,
+  REDIS_URL,
+  settled,
+} from './harness.js';
+
+let database: Awaited<ReturnType<typeof openDatabase>>;
+let harness: Harness;
+
+beforeAll(async () => {
+  database = await openDatabase();
+});
+afterAll(() => database.close());
+beforeEach(async () => {
+  harness = await createHarness(database.orm);
+});
+afterEach(() => harness.close());
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+async function waitForState(jobId: string, state: string) {
+  for (let i = 0; i < 500; i += 1) {
+    if ((await harness.queue.getJobState(jobId)) === state) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`job ${jobId} never became ${state}`);
+}
+
+describe('graceful shutdown', () => {
+  it('stops fetching and lets the active job finish within the timeout', async () => {
+    const user = await createUser(database.orm);
+    const release = gate();
+    const store: WorkerStore = {
+      ...harness.deps.store,
+      loadUserExport: async (userId) => {
+        await release.opened;
+        return harness.deps.store.loadUserExport(userId);
+      },
+    };
+    const worker = harness.startWorker({ store });
+    const active = await harness.jobs.enqueue('export-user-data', { userId: user.id });
+    await waitForState(active.id, 'active');
+
+    const closing = closeWorkerGracefully(worker, { timeoutMs: 10_000 });
+    const later = await harness.jobs.enqueue('purge-user-sessions', { userId: user.id });
+    release.open();
+    expect(await closing).toBe('drained');
+    expect(await harness.queue.getJobState(active.id)).toBe('completed');
+    expect(await harness.queue.getJobState(later.id)).toBe('waiting');
+  });
+
+  it('hands an active job back to the queue after the timeout, without using an attempt', async () => {
+    const user = await createUser(database.orm);
+    const { token, secret } = await createToken(database.orm, user.id);
+    const release = gate();
+    const slowStore: WorkerStore = {
+      ...harness.deps.store,
+      loadTokenEmail: async (tokenId) => {
+        await release.opened;
+        return harness.deps.store.loadTokenEmail(tokenId);
+      },
+    };
+    const worker = harness.startWorker({ store: slowStore });
+    const { id } = await harness.jobs.enqueue('send-verification-email', {
+      userId: user.id,
+      tokenId: token.id,
+      secret,
+    });
+    await waitForState(id, 'active');
+
+    const closing = closeWorkerGracefully(worker, { timeoutMs: 50, handBackMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release.open();
+    expect(await closing).toBe('handed-back');
+    const handedBack = await harness.queue.getJob(id);
+    expect(await handedBack?.getState()).toBe('waiting');
+    expect(handedBack?.attemptsMade).toBe(0);
+    expect(handedBack?.data).toHaveProperty('secret', secret);
+    expect(await readMailbox(harness.mailDir)).toEqual([]);
+
+    harness.startWorker();
+    expect((await settled(harness.queue, id)).returnvalue).toMatchObject({ status: 'sent' });
+    expect(await readMailbox(harness.mailDir)).toHaveLength(1);
+    expect(
+      harness.logs.some((line) => line.jobId === id && line.msg === 'shutdown: job handed back to the queue'),
+    ).toBe(true);
+  });
+
+  it('gives up on a job that ignores cancellation instead of waiting forever', async () => {
+    const user = await createUser(database.orm);
+    const { token, secret } = await createToken(database.orm, user.id);
+    const release = gate();
+    const worker = harness.startWorker({
+      transport: { kind: 'stuck', deliver: () => release.opened, close: async () => {} },
+    });
+    const { id } = await harness.jobs.enqueue('send-verification-email', {
+      userId: user.id,
+      tokenId: token.id,
+      secret,
+    });
+    await waitForState(id, 'active');
+    expect(await closeWorkerGracefully(worker, { timeoutMs: 50, handBackMs: 50 })).toBe('abandoned');
+    release.open();
+  });
+});
+
+describe('main.ts', () => {
+  it('processes jobs and exits 0 on SIGTERM, closing everything', async () => {
+    const user = await createUser(database.orm);
+    const { token, secret } = await createToken(database.orm, user.id);
+    const child = spawn(process.execPath, ['--conditions=@org/source', '--import', 'tsx', 'src/main.ts'], {
+      cwd: new URL('..', import.meta.url),
+      env: {
+        ...process.env,
+        REDIS_URL,
+        DATABASE_URL: database.url,
+        QUEUE_PREFIX: harness.prefix,
+        MAIL_DIR: harness.mailDir,
+        EXPORT_DIR: harness.exportDir,
+        SHUTDOWN_TIMEOUT_MS: '5000',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stdout.on('data', (chunk) => output.push(String(chunk)));
+    child.stderr.on('data', (chunk) => output.push(String(chunk)));
+    try {
+      const { id } = await harness.jobs.enqueue('send-verification-email', {
+        userId: user.id,
+        tokenId: token.id,
+        secret,
+      });
+      expect((await settled(harness.queue, id, 30_000)).returnvalue).toMatchObject({ status: 'sent' });
+      expect(await harness.queue.getJobSchedulersCount()).toBe(1);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'exit');
+    const lines = output
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(code).toBe(0);
+    expect(lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['worker started', 'shutting down', 'worker stopped']),
+    );
+    expect(lines.find((line) => line.msg === 'worker stopped')).toMatchObject({ outcome: 'drained' });
+    expect(JSON.stringify(lines)).not.toContain(secret);
+  });
+});
