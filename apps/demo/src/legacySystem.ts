@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { initOrm, LEGACY_SCHEMA_MIGRATION, runMigrations } from '@org/db';
 import { legacyPasswordHash, seedLegacyData } from '@org/db/testing';
-import { JOBS_QUEUE } from '@org/jobs';
-import { Queue } from 'bullmq';
+import { seedLegacyJobs } from '@org/worker';
 import type { Redis } from 'ioredis';
 
 /** Accounts of the old system whose passwords the demo knows, stored in the legacy hash format. */
@@ -68,7 +67,14 @@ export async function createLegacySystem(options: LegacySystemOptions): Promise<
 
   const totalUsers = seeded.users + DEMO_USERS.length;
   const redisKeys = await seedLegacyRedis(options.redis, options.keyPrefix, totalUsers);
-  const queuedJobs = await seedLegacyJobs(options, totalUsers);
+  const legacyUserIds = Array.from({ length: totalUsers }, (_, index) => index + 1);
+  const jobsByName = await seedLegacyJobs({
+    redis: options.redis,
+    prefix: options.queuePrefix,
+    legacyUserIds,
+    count: 200,
+  });
+  const queuedJobs = Object.values(jobsByName).reduce((sum, count) => sum + count, 0);
   return {
     users: totalUsers,
     profiles: seeded.profiles + DEMO_USERS.length,
@@ -91,24 +97,4 @@ async function seedLegacyRedis(redis: Redis, keyPrefix: string, users: number): 
   }
   await pipeline.exec();
   return keys;
-}
-
-/** Jobs the old workers never got to: integer ids, a few of them for users that no longer exist. */
-async function seedLegacyJobs(options: LegacySystemOptions, users: number): Promise<number> {
-  const queue = new Queue(JOBS_QUEUE, { connection: options.redis, prefix: options.queuePrefix });
-  try {
-    const jobs = [];
-    for (let n = 1; n <= 40; n++) {
-      const userId = n % 10 === 0 ? users + n : 1 + ((n * 97) % users);
-      jobs.push(
-        n % 2 === 0
-          ? { name: 'export_user_data', data: { userId } }
-          : { name: 'purge_user_sessions', data: { userId }, opts: { delay: 60_000 * n } },
-      );
-    }
-    await queue.addBulk(jobs);
-    return jobs.length;
-  } finally {
-    await queue.close();
-  }
 }

@@ -5,13 +5,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { initOrm } from '@org/db';
 import { uuidV6Date, uuidV6Ticks } from '@org/ids';
+import { readMailbox } from '@org/worker';
 import { Redis } from 'ioredis';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embeddedPostgres.js';
 import { freePort } from './freePort.js';
@@ -64,7 +65,7 @@ try {
   const queryOne = async (sql: string, params: unknown[]): Promise<Record<string, any>> => {
     const rows = await orm.em.getConnection().execute(sql, params);
     if (rows.length !== 1) throw new Error(`expected one row for ${sql}, got ${rows.length}`);
-    return rows[0];
+    return rows[0]!;
   };
 
   heading(`1. The legacy system: integer keys, ${users.toLocaleString('en')} users`);
@@ -163,8 +164,10 @@ try {
   console.log(`POST /auth/register (${email}) -> ${register.status} ${JSON.stringify(register.body)}`);
   const mail = await waitForMail(mailDir, 30_000);
   console.log('the worker delivered the verification email:');
+  console.log(`  | To: ${mail.to}\n  | Subject: ${mail.subject}\n  |`);
   console.log(
-    mail
+    mail.text
+      .trim()
       .split('\n')
       .map((line) => `  | ${line}`)
       .join('\n'),
@@ -236,12 +239,11 @@ async function http(base: string, method: string, path: string, body?: unknown, 
   };
 }
 
-async function waitForMail(dir: string, timeoutMs: number): Promise<string> {
+async function waitForMail(dir: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const files = await readdir(dir);
-    const first = files.sort()[0];
-    if (first !== undefined) return readFile(join(dir, first), 'utf8');
+    const [first] = await readMailbox(dir);
+    if (first !== undefined) return first;
     await sleep(200);
   }
   throw new Error(`no email arrived in ${dir} within ${timeoutMs} ms`);

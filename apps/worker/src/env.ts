@@ -13,7 +13,7 @@ export const EnvSchema = z
     REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
     DATABASE_URL: z.url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
     QUEUE_PREFIX: z.string().min(1).default('bull'),
-    SESSION_KEY_PREFIX: z.string().default(''),
+    REDIS_KEY_PREFIX: z.string().default(''),
     SESSION_IDLE_TTL_SECONDS: z.coerce
       .number()
       .int()

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnv } from './env.js';
 import { formatCutoverReport } from './formatCutoverReport.js';
@@ -36,7 +38,13 @@ try {
   });
   if (!values.json) process.stderr.write('\n');
   console.log(values.json ? JSON.stringify(report, null, 2) : formatCutoverReport(report));
-  process.exit(0);
+  writeStepReport({
+    status: report.activeLegacy > 0 ? 'failed' : report.dryRun ? 'planned' : 'done',
+    durationMs: report.durationMs,
+    summary: `${report.found} legacy jobs ${report.dryRun ? 'found' : 'handled'}: ${report.translated} translated, ${report.quarantined} quarantined`,
+    counts: { found: report.found, translated: report.translated, quarantined: report.quarantined },
+  });
+  process.exit(report.activeLegacy > 0 ? 1 : 0);
 } catch (error) {
   const message = (error as Error).message;
   console.error(
@@ -44,5 +52,21 @@ try {
       ? JSON.stringify({ step: 'queued-jobs', error: message })
       : `queued-jobs step failed: ${message}`,
   );
+  writeStepReport({ status: 'failed', durationMs: 0, summary: message, counts: {} });
   process.exit(1);
+}
+
+/** The monorepo task (`pnpm migrate`) collects each step's outcome from MIGRATE_REPORT_DIR. */
+function writeStepReport(outcome: {
+  status: string;
+  durationMs: number;
+  summary: string;
+  counts: Record<string, number>;
+}) {
+  const dir = process.env.MIGRATE_REPORT_DIR;
+  if (dir === undefined) return;
+  writeFileSync(
+    join(dir, 'jobs.json'),
+    JSON.stringify({ step: 'jobs', dryRun: values['dry-run'], ...outcome }),
+  );
 }

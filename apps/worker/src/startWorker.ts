@@ -62,7 +62,7 @@ export async function startWorker(
       }),
       sessions: createSessionStore({
         redis: clientConnection,
-        keyPrefix: env.SESSION_KEY_PREFIX,
+        keyPrefix: env.REDIS_KEY_PREFIX,
         idleTtlSeconds: env.SESSION_IDLE_TTL_SECONDS,
         absoluteTtlSeconds: env.SESSION_ABSOLUTE_TTL_SECONDS,
       }),
