@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+
+export interface MigrateArgs {
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly dropLegacyMap: boolean;
+  readonly to?: string;
+  readonly lockTimeoutMs?: number;
+  /** Run on embedded PostgreSQL: `memory://` or a folder. */
+  readonly pglite?: string;
+  readonly help: boolean;
+}
+
+/** Thrown for command-line mistakes; the CLI prints it with the usage and exits with 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const MIGRATE_USAGE = `usage: migrate [--dry-run] [--to <migration>] [--json] [--drop-legacy-map]
+               [--lock-timeout <ms>] [--pglite <memory://|folder>]
+
+Applies pending migrations to DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+  --dry-run           preflight and plan only, with a lock-time estimate; changes nothing
+  --to <migration>    stop after this migration (full name or e.g. legacy_schema, uuidv6_cutover)
+  --json              print the report as JSON on stdout (progress stays on stderr)
+  --drop-legacy-map   also apply the opt-in migration that drops legacy_user_ids
+  --lock-timeout <ms> how long the cutover waits for each table lock (default 5000)
+  --pglite <dbName>   use embedded PostgreSQL instead of DATABASE_URL`;
+
+/** Parses the `migrate` command line. */
+export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  let lockTimeoutMs: number | undefined;
+  if (values['lock-timeout'] !== undefined) {
+    lockTimeoutMs = Number(values['lock-timeout']);
+    if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 1) {
+      throw new UsageError(`--lock-timeout must be a positive integer (ms), got "${values['lock-timeout']}"`);
+    }
+  }
+  if (values.to !== undefined && values.to.trim() === '') throw new UsageError('--to needs a migration name');
+  return {
+    dryRun: values['dry-run'] ?? false,
+    json: values.json ?? false,
+    dropLegacyMap: values['drop-legacy-map'] ?? false,
+    help: values.help ?? false,
+    ...(values.to === undefined ? {} : { to: values.to }),
+    ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
+    ...(values.pglite === undefined ? {} : { pglite: values.pglite }),
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      'drop-legacy-map': { type: 'boolean' },
+      to: { type: 'string' },
+      'lock-timeout': { type: 'string' },
+      pglite: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

@@ -1,0 +1,45 @@
+export type { AnyOrm } from './AnyOrm.js';
+export type { CutoverProgress, CutoverReport, CutoverStep } from './cutover/CutoverReport.js';
+export { formatCutoverReport } from './cutover/CutoverReport.js';
+export type { SchemaState } from './cutover/detectSchemaState.js';
+export {
+  SocialAccount,
+  TOKEN_PURPOSES,
+  type TokenPurpose,
+  User,
+  UserProfile,
+  VerificationToken,
+} from './entities/index.js';
+export {
+  DatabaseAuthError,
+  DatabaseUnreachableError,
+  DbError,
+  LegacyMapMissingError,
+  LockTimeoutError,
+  PreflightError,
+  type PreflightProblem,
+  SchemaMismatchError,
+  UnknownMigrationError,
+  VerificationError,
+} from './errors.js';
+export { formatMigrationRunReport } from './formatMigrationRunReport.js';
+export {
+  type ProfileId,
+  ProfileIds,
+  type SocialAccountId,
+  SocialAccountIds,
+  type TokenId,
+  TokenIds,
+  type UserId,
+  UserIds,
+  type UserSlug,
+} from './idKinds.js';
+export { type InitOrmOptions, initOrm, type Orm } from './initOrm.js';
+export { type InitPgliteOrmOptions, initPgliteOrm, type PgliteOrm } from './initPgliteOrm.js';
+export {
+  CUTOVER_MIGRATION,
+  DROP_LEGACY_MAP_MIGRATION,
+  LEGACY_SCHEMA_MIGRATION,
+} from './migrations/migrationsList.js';
+export { type MigrationRunReport, type RunMigrationsOptions, runMigrations } from './runMigrations.js';
+export { translateLegacyUserIds } from './translateLegacyUserIds.js';

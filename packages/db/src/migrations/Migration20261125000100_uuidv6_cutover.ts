@@ -1,0 +1,35 @@
+import { Migration } from '@mikro-orm/migrations';
+import { cutoverContext } from '../cutover/cutoverContext.js';
+import { runCutover } from '../cutover/runCutover.js';
+import type { SqlExecutor } from '../cutover/SqlExecutor.js';
+
+/**
+ * Migration 2: the atomic cutover to UUIDv6 keys (see `runCutover`). Everything runs through `execute`, i.e.
+ * immediately inside the migration transaction MikroORM opened, so the steps can read what earlier ones wrote
+ * and an error anywhere rolls all of it back. Options and the report travel through `cutoverContext` when
+ * `runMigrations` drives it; under a plain `migrator.up()` it runs with defaults.
+ */
+export class Migration20261125000100_uuidv6_cutover extends Migration {
+  override async up(): Promise<void> {
+    const context = cutoverContext.getStore();
+    const sql: SqlExecutor = {
+      query: async <T extends object>(query: string, params?: readonly unknown[]) =>
+        (await this.execute(query, params ? [...params] : undefined)) as T[],
+      run: async (query: string, params?: readonly unknown[]) => {
+        const result = (await this.driver.execute(query, params ? [...params] : [], 'run', this.ctx)) as {
+          affectedRows?: number;
+        };
+        return Number(result.affectedRows ?? 0);
+      },
+    };
+    const embedded = this.driver.getPlatform().constructor.name.toLowerCase().includes('pglite');
+    const report = await runCutover(sql, { embedded, ...context?.options });
+    if (context) context.report = report;
+  }
+
+  override down(): void {
+    throw new Error(
+      'the UUIDv6 cutover cannot be reverted: restore the pre-cutover backup, or translate ids through legacy_user_ids',
+    );
+  }
+}

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CUTOVER_MIGRATION, initOrm, type Orm, runMigrations } from '../src/index.js';
+import { createTestDatabase, seedLegacyData, type TestDatabase } from '../src/testing/index.js';
+import { databaseFingerprint } from './support/databaseFingerprint.js';
+import { spawnMigrate } from './support/spawnMigrate.js';
+import { rows } from './support/withOrm.js';
+
+let db: TestDatabase | undefined;
+let orm: Orm | undefined;
+afterEach(async () => {
+  await orm?.close(true);
+  await db?.drop();
+  orm = undefined;
+  db = undefined;
+});
+
+/** Waits until no other session on the database is inside a transaction (the killed one has rolled back). */
+async function waitForOtherSessionsToEnd(o: Orm): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const [row] = await rows<{ n: number }>(
+      o,
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'`,
+    );
+    if (row?.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the killed migration session is still running');
+}
+
+// Each line is printed just before the step's SQL is sent, so the kill lands inside the cutover transaction.
+const KILL_POINTS = [
+  'locks held on users',
+  'copy users...',
+  'copy verification_tokens...',
+  'keys and indexes verification_tokens...',
+  'foreign keys...',
+];
+
+describe('the migrate process killed during the cutover', () => {
+  for (const point of KILL_POINTS) {
+    it(`at "${point}" leaves the legacy schema and data intact, and the next run completes`, async () => {
+      db = await createTestDatabase({ state: 'legacy' });
+      await seedLegacyData(db.url, { users: 10_000 });
+      orm = await initOrm({ clientUrl: db.url });
+      const before = await databaseFingerprint(orm);
+
+      const migrate = spawnMigrate([], { DATABASE_URL: db.url });
+      await migrate.waitForLine(point);
+      migrate.child.kill('SIGKILL');
+      expect((await migrate.exited).signal).toBe('SIGKILL');
+
+      await waitForOtherSessionsToEnd(orm);
+      expect(await databaseFingerprint(orm)).toEqual(before);
+
+      const report = await runMigrations(orm);
+      expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+      expect(report.cutover?.rowCounts.users).toEqual({ before: 10_000, after: 10_000 });
+      expect(report.cutover?.rowCounts.verification_tokens).toEqual({ before: 20_000, after: 20_000 });
+    });
+  }
+});

@@ -1,0 +1,187 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CUTOVER_MIGRATION,
+  initOrm,
+  LEGACY_SCHEMA_MIGRATION,
+  LockTimeoutError,
+  type Orm,
+  PreflightError,
+  runMigrations,
+  SchemaMismatchError,
+} from '../src/index.js';
+import {
+  createTestDatabase,
+  SEED_PASSWORD_HASH,
+  seedLegacyData,
+  type TestDatabase,
+} from '../src/testing/index.js';
+import { databaseFingerprint } from './support/databaseFingerprint.js';
+import { rows } from './support/withOrm.js';
+
+let db: TestDatabase | undefined;
+let orm: Orm | undefined;
+afterEach(async () => {
+  await orm?.close(true);
+  await db?.drop();
+  orm = undefined;
+  db = undefined;
+});
+
+async function legacyDatabase(users = 200): Promise<Orm> {
+  db = await createTestDatabase({ state: 'legacy' });
+  await seedLegacyData(db.url, { users });
+  orm = await initOrm({ clientUrl: db.url });
+  return orm;
+}
+
+const exec = (o: Orm, sql: string) => o.em.getConnection().execute(sql, [], 'run');
+
+describe('preflight', () => {
+  it('reports every problem at once, with counts and examples, and changes nothing', async () => {
+    const o = await legacyDatabase();
+    // an old database whose constraints were never created (or were dropped) can hold all of this
+    await exec(o, 'ALTER TABLE verification_tokens DROP CONSTRAINT verification_tokens_user_id_fkey');
+    await exec(o, 'ALTER TABLE social_accounts DROP CONSTRAINT social_accounts_user_id_fkey');
+    await exec(o, 'ALTER TABLE users ALTER COLUMN date_joined DROP NOT NULL');
+    await exec(o, 'ALTER TABLE user_profiles ALTER COLUMN created_at DROP NOT NULL');
+    await exec(o, 'UPDATE users SET date_joined = NULL WHERE id IN (3, 5)');
+    await exec(o, 'UPDATE user_profiles SET created_at = NULL WHERE id = 7');
+    await exec(o, 'UPDATE verification_tokens SET user_id = 999999 WHERE id IN (1, 2, 3)');
+    await exec(o, 'UPDATE social_accounts SET user_id = 888888 WHERE id = 4');
+    await exec(o, `UPDATE users SET email = 'USER10@example.com' WHERE id = 11`);
+    await exec(o, `UPDATE users SET email = 'user10@EXAMPLE.com' WHERE id = 12`);
+    await exec(o, `UPDATE users SET date_joined = '1500-01-01Z' WHERE id = 20`);
+    await exec(o, `UPDATE verification_tokens SET purpose = 'magic_link' WHERE id = 9`);
+    const before = await databaseFingerprint(o);
+
+    const error = await runMigrations(o).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreflightError);
+    const problems = (error as PreflightError).problems;
+    const summary = Object.fromEntries(problems.map((p) => [`${p.code} ${p.table}.${p.column}`, p.count]));
+    expect(summary).toEqual({
+      'null_value users.date_joined': 2,
+      'null_value user_profiles.created_at': 1,
+      'orphaned_row verification_tokens.user_id': 3,
+      'orphaned_row social_accounts.user_id': 1,
+      'duplicate_email users.email': 3,
+      'timestamp_out_of_range users.date_joined': 1,
+      'invalid_purpose verification_tokens.purpose': 1,
+    });
+    expect(problems.find((p) => p.code === 'null_value' && p.table === 'users')?.examples).toEqual([
+      '3',
+      '5',
+    ]);
+    expect(problems.find((p) => p.code === 'duplicate_email')?.examples).toEqual(['user10@example.com x3']);
+    expect(problems.find((p) => p.table === 'social_accounts')?.examples).toEqual(['4 (user_id 888888)']);
+    expect((error as Error).message).toContain('nothing was changed');
+    expect(await databaseFingerprint(o)).toEqual(before);
+  });
+
+  it('shows the same problems in a dry run, without touching the database', async () => {
+    const o = await legacyDatabase();
+    await exec(o, `UPDATE users SET email = upper(email) WHERE id = 2`);
+    await exec(o, `UPDATE users SET email = 'user2@example.com' WHERE id = 3`);
+    const before = await databaseFingerprint(o);
+    const report = await runMigrations(o, { dryRun: true });
+    expect(report.dryRun).toBe(true);
+    expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+    expect(report.preflight?.problems.map((p) => p.code)).toEqual(['duplicate_email']);
+    expect(report.preflight?.rowCounts.users).toBe(200);
+    expect(report.estimatedLockMs).toBeGreaterThan(0);
+    expect(await databaseFingerprint(o)).toEqual(before);
+  });
+});
+
+describe('locks', () => {
+  const held = [
+    ['ACCESS SHARE', 'users'],
+    ['ROW EXCLUSIVE', 'users'],
+    ['ROW EXCLUSIVE', 'verification_tokens'],
+  ] as const;
+  for (const [mode, table] of held) {
+    it(`fails fast and unchanged while another session holds ${mode} on ${table}, and succeeds once it is released`, async () => {
+      const o = await legacyDatabase();
+      const before = await databaseFingerprint(o);
+      const other = await initOrm({ clientUrl: db!.url, poolMax: 1 });
+      try {
+        const connection = other.em.getConnection();
+        const trx = await connection.begin();
+        await connection.execute(`LOCK TABLE ${table} IN ${mode} MODE`, [], 'run', trx);
+        const error = await runMigrations(o, { lockTimeoutMs: 300 }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(LockTimeoutError);
+        expect((error as LockTimeoutError).table).toBe(table);
+        expect(await databaseFingerprint(o)).toEqual(before);
+        await connection.rollback(trx);
+      } finally {
+        await other.close(true);
+      }
+      const report = await runMigrations(o, { lockTimeoutMs: 300 });
+      expect(report.cutover?.outcome).toBe('migrated');
+    });
+  }
+});
+
+describe('schema checks', () => {
+  it('names every difference of a schema that is neither legacy nor migrated, and changes nothing', async () => {
+    const o = await legacyDatabase(20);
+    await exec(o, 'ALTER TABLE users ADD COLUMN nickname text');
+    await exec(o, 'ALTER TABLE social_accounts DROP COLUMN extra_data');
+    await exec(o, 'ALTER TABLE verification_tokens ALTER COLUMN token_hash TYPE varchar(128)');
+    const before = await databaseFingerprint(o);
+    const error = await runMigrations(o).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaMismatchError);
+    expect((error as SchemaMismatchError).differences).toEqual([
+      'unexpected column "users.nickname" (compared with the legacy schema)',
+      'column "verification_tokens.token_hash" is character varying(128), expected character varying(64) (compared with the legacy schema)',
+      'column "social_accounts.extra_data" is missing (compared with the legacy schema)',
+    ]);
+    expect(await databaseFingerprint(o)).toEqual(before);
+  });
+
+  it('refuses a database where only some of the tables exist', async () => {
+    db = await createTestDatabase({ state: 'empty' });
+    orm = await initOrm({ clientUrl: db.url });
+    await exec(orm, 'CREATE TABLE users (id serial PRIMARY KEY, email text)');
+    const error = await runMigrations(orm).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaMismatchError);
+    expect((error as Error).message).toContain('table "user_profiles" is missing');
+  });
+});
+
+describe('a legacy database MikroORM never managed', () => {
+  it('is recognised by its schema, adopted, and migrated; the next run is a no-op', async () => {
+    db = await createTestDatabase({ state: 'empty' });
+    orm = await initOrm({ clientUrl: db.url });
+    const { LEGACY_SCHEMA_SQL } = await import('../src/migrations/legacySchemaSql.js');
+    await orm.em.getConnection().execute(LEGACY_SCHEMA_SQL, [], 'run');
+    await seedLegacyData(orm, { users: 50 });
+    await exec(
+      orm,
+      `INSERT INTO users (email, password, date_joined) VALUES ('x@example.com', '${SEED_PASSWORD_HASH}', now())`,
+    );
+
+    const dry = await runMigrations(orm, { dryRun: true });
+    expect(dry.adopted).toEqual([LEGACY_SCHEMA_MIGRATION]);
+    expect(await rows(orm, `SELECT to_regclass('mikro_orm_migrations') AS t`)).toEqual([{ t: null }]);
+
+    const report = await runMigrations(orm);
+    expect(report.initialState).toBe('legacy');
+    expect(report.adopted).toEqual([LEGACY_SCHEMA_MIGRATION]);
+    expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+    expect(report.cutover?.rowCounts.users).toEqual({ before: 51, after: 51 });
+    const history = await rows<{ name: string }>(orm, 'SELECT name FROM mikro_orm_migrations ORDER BY id');
+    expect(history.map((h) => h.name)).toEqual([LEGACY_SCHEMA_MIGRATION, CUTOVER_MIGRATION]);
+    expect((await runMigrations(orm)).applied).toEqual([]);
+  });
+
+  it('adopts an unmanaged database that already has the migrated schema without touching its rows', async () => {
+    db = await createTestDatabase({ state: 'migrated' });
+    orm = await initOrm({ clientUrl: db.url });
+    await exec(orm, 'DROP TABLE mikro_orm_migrations');
+    const report = await runMigrations(orm);
+    expect(report.initialState).toBe('migrated');
+    expect(report.adopted).toEqual([LEGACY_SCHEMA_MIGRATION, CUTOVER_MIGRATION]);
+    expect(report.applied).toEqual([]);
+    expect(report.cutover).toBeUndefined();
+  });
+});
