@@ -62,8 +62,8 @@ try {
   );
   const orm = await initOrm({ clientUrl: databaseUrl });
   cleanups.unshift(() => orm.close());
-  const queryOne = async (sql: string, params: unknown[]): Promise<Record<string, any>> => {
-    const rows = await orm.em.getConnection().execute(sql, params);
+  const queryOne = async <T extends object>(sql: string, params: unknown[]): Promise<T> => {
+    const rows = await orm.em.getConnection().execute<T[]>(sql, params);
     if (rows.length !== 1) throw new Error(`expected one row for ${sql}, got ${rows.length}`);
     return rows[0]!;
   };
@@ -75,7 +75,10 @@ try {
       `${legacy.socialAccounts} social accounts; ${legacy.redisKeys} legacy Redis keys; ${legacy.queuedJobs} queued legacy jobs`,
   );
   const demoUser = DEMO_USERS[0];
-  const before = await queryOne('SELECT id, email, date_joined FROM users WHERE email = ?', [demoUser.email]);
+  const before = await queryOne<{ id: number; email: string; date_joined: Date }>(
+    'SELECT id, email, date_joined FROM users WHERE email = ?',
+    [demoUser.email],
+  );
   console.log(
     `before: users.id = ${before.id} (integer), ${before.email}, joined ${iso(before.date_joined)}`,
   );
@@ -91,7 +94,7 @@ try {
   if (migrateExit !== 0) throw new Error(`pnpm migrate exited with ${migrateExit}`);
 
   heading('3. One user, before and after');
-  const after = await queryOne(
+  const after = await queryOne<{ legacy_id: number; id: string; slug: string; date_joined: Date }>(
     `SELECT l.legacy_id, u.id, u.slug, u.date_joined FROM users u
      JOIN legacy_user_ids l ON l.user_id = u.id WHERE u.email = ?`,
     [demoUser.email],
@@ -144,7 +147,9 @@ try {
   console.log(
     `GET  /me                                                 -> ${me.status} ${JSON.stringify(me.body)}`,
   );
-  const other = await queryOne('SELECT slug FROM users WHERE email = ?', [DEMO_USERS[1].email]);
+  const other = await queryOne<{ slug: string }>('SELECT slug FROM users WHERE email = ?', [
+    DEMO_USERS[1].email,
+  ]);
   const profile = await http(base, 'GET', `/users/${other.slug}`);
   console.log(
     `GET  /users/${other.slug}                            -> ${profile.status} ${JSON.stringify(profile.body)}`,

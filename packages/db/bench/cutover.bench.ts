@@ -59,7 +59,9 @@ const FLOOR_STEPS: readonly [string, readonly string[]][] = [
 await adminSql([`CREATE DATABASE ${name}`]);
 const orm = await initOrm({ clientUrl: url, poolMax: 2 });
 try {
-  log(`bench database ${name}: seeding ${users.toLocaleString('en-US')} users, profiles, ${(2 * users).toLocaleString('en-US')} tokens, ${users.toLocaleString('en-US')} social accounts...`);
+  log(
+    `bench database ${name}: seeding ${users.toLocaleString('en-US')} users, profiles, ${(2 * users).toLocaleString('en-US')} tokens, ${users.toLocaleString('en-US')} social accounts...`,
+  );
   await runMigrations(orm, { to: 'legacy_schema' });
   let t0 = performance.now();
   await seedLegacyData(orm, { users, profiles: users, tokens: 2 * users, socialAccounts: users });
@@ -70,18 +72,20 @@ try {
 
   log('floor: CREATE TABLE AS + the same keys, indexes and foreign keys (rolled back)...');
   const floor: CutoverStep[] = [];
-  await connection.transactional(async (trx) => {
-    await connection.execute(`SET LOCAL work_mem = '256MB'`, [], 'run', trx);
-    await connection.execute(`SET LOCAL maintenance_work_mem = '1GB'`, [], 'run', trx);
-    for (const [step, statements] of FLOOR_STEPS) {
-      const s0 = performance.now();
-      for (const statement of statements) await connection.execute(statement, [], 'run', trx);
-      floor.push({ name: step, ms: performance.now() - s0 });
-    }
-    await connection.rollback(trx);
-  }).catch((error: unknown) => {
-    if (!String(error).includes('rollback') && !String(error).includes('Transaction')) throw error;
-  });
+  await connection
+    .transactional(async (trx) => {
+      await connection.execute(`SET LOCAL work_mem = '256MB'`, [], 'run', trx);
+      await connection.execute(`SET LOCAL maintenance_work_mem = '1GB'`, [], 'run', trx);
+      for (const [step, statements] of FLOOR_STEPS) {
+        const s0 = performance.now();
+        for (const statement of statements) await connection.execute(statement, [], 'run', trx);
+        floor.push({ name: step, ms: performance.now() - s0 });
+      }
+      await connection.rollback(trx);
+    })
+    .catch((error: unknown) => {
+      if (!String(error).includes('rollback') && !String(error).includes('Transaction')) throw error;
+    });
   const floorMs = floor.reduce((sum, s) => sum + s.ms, 0);
   await connection.execute('CHECKPOINT', [], 'run');
 

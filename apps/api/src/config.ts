@@ -1,0 +1,56 @@
+import type { RateLimitRule } from '@org/sessions';
+import type { Env } from './env.js';
+import { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './passwords/scryptParams.js';
+
+export type RateLimitBucket =
+  | 'login'
+  | 'loginEmail'
+  | 'register'
+  | 'verify'
+  | 'resend'
+  | 'resendCooldown'
+  | 'passwordReset';
+
+/** What `buildApp` needs to know besides its connections; `defaultConfig` is the production choice. */
+export interface AppConfig {
+  keyPrefix: string;
+  session: { idleTtlSeconds: number; absoluteTtlSeconds: number; cookieSecure: boolean };
+  tokens: { verificationTtlSeconds: number; passwordResetTtlSeconds: number };
+  rateLimits: Record<RateLimitBucket, RateLimitRule>;
+  password: ScryptParams;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+}
+
+export const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, RateLimitRule> = {
+  resendCooldown: { limit: 1, windowSeconds: 60 },
+  login: { limit: 20, windowSeconds: 60 },
+  loginEmail: { limit: 10, windowSeconds: 15 * 60 },
+  register: { limit: 10, windowSeconds: 60 * 60 },
+  verify: { limit: 20, windowSeconds: 60 },
+  resend: { limit: 10, windowSeconds: 60 * 60 },
+  passwordReset: { limit: 10, windowSeconds: 60 * 60 },
+};
+
+/** The config for a validated environment. */
+export function configFromEnv(env: Env): AppConfig {
+  return {
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    session: {
+      idleTtlSeconds: env.SESSION_IDLE_TTL_SECONDS,
+      absoluteTtlSeconds: env.SESSION_ABSOLUTE_TTL_SECONDS,
+      cookieSecure: env.COOKIE_SECURE,
+    },
+    tokens: {
+      verificationTtlSeconds: env.VERIFICATION_TOKEN_TTL_SECONDS,
+      passwordResetTtlSeconds: env.PASSWORD_RESET_TTL_SECONDS,
+    },
+    rateLimits: {
+      ...DEFAULT_RATE_LIMITS,
+      resendCooldown: { limit: 1, windowSeconds: env.RESEND_COOLDOWN_SECONDS },
+    },
+    password: DEFAULT_SCRYPT_PARAMS,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    trustProxy: env.TRUST_PROXY,
+  };
+}

@@ -1,0 +1,22 @@
+import type { Orm, UserId } from '@org/db';
+import type { JobProducer } from '@org/jobs';
+import type { RateLimiter, SessionStore } from '@org/sessions';
+import type { Redis } from 'ioredis';
+import type { AppConfig } from './config.js';
+
+/** The connections and settings every route works with; built once by `buildApp`. */
+export interface AppContext {
+  orm: Orm;
+  redis: Redis;
+  sessions: SessionStore<UserId>;
+  limiter: RateLimiter;
+  jobs: Pick<JobProducer, 'enqueue'>;
+  config: AppConfig;
+}
+
+/** A request-scoped entity manager; every handler takes its own so identity maps never leak across requests. */
+export function emFor(ctx: AppContext) {
+  return ctx.orm.em.fork();
+}
+
+export type Em = ReturnType<typeof emFor>;

@@ -1,0 +1,81 @@
+import { SessionStoreUnavailableError } from '@org/sessions';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { ProblemError } from './ProblemError.js';
+import type { ProblemType } from './problemTypes.js';
+import { sendProblem } from './sendProblem.js';
+
+const FRAMEWORK_PROBLEMS: Record<string, ProblemType> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
+  FST_ERR_BAD_URL: 'not-found',
+};
+
+/** Whether the error, or one it wraps, says a backing service (PostgreSQL, Redis) is out of reach. */
+function isServiceUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (current instanceof SessionStoreUnavailableError || current.name === 'ConnectionException')
+      return true;
+    const code = (current as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' || code === '57P01' || code === 'ETIMEDOUT') return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/**
+ * Errors Fastify raises before routing (a malformed URL): a bad path is just a path that names nothing,
+ * so it gets the same 404 as an unknown slug; the default answer would echo the URL.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  if (error.code === 'FST_ERR_BAD_URL') sendProblem(request, reply, 'not-found');
+  else {
+    request.log.error({ err: error }, 'framework error');
+    sendProblem(request, reply, 'internal-error');
+  }
+}
+
+/**
+ * One error handler turns every failure into `application/problem+json`. Client errors say what was
+ * wrong (never echoing internal ids); 5xx answers carry a generic text, details go to the log only.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ProblemError) {
+      if (error.status >= 500) request.log.error({ err: error.cause ?? error }, error.message);
+      return sendProblem(request, reply, error.type, {
+        ...(error.detail === undefined ? {} : { detail: error.detail }),
+        headers: { ...error.headers },
+      });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      return sendProblem(request, reply, 'validation-error', {
+        errors: error.validation.map((issue) => ({
+          path: `${error.validationContext ?? 'request'}${issue.instancePath.replaceAll('/', '.')}`,
+          message: issue.message ?? 'is invalid',
+        })),
+      });
+    }
+    const frameworkProblem = error.code === undefined ? undefined : FRAMEWORK_PROBLEMS[error.code];
+    if (frameworkProblem !== undefined) return sendProblem(request, reply, frameworkProblem);
+    if (isServiceUnavailable(error)) {
+      request.log.warn({ err: error }, 'backing service unavailable');
+      return sendProblem(request, reply, 'service-unavailable', { headers: { 'retry-after': '5' } });
+    }
+    if (isResponseSerializationError(error) || error.statusCode === undefined || error.statusCode >= 500) {
+      request.log.error({ err: error }, 'unhandled error');
+      return sendProblem(request, reply, 'internal-error');
+    }
+    request.log.info({ err: error }, 'client error');
+    return sendProblem(request, reply, error.statusCode === 404 ? 'not-found' : 'bad-request');
+  });
+
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 'not-found'));
+}

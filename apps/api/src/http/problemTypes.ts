@@ -1,0 +1,32 @@
+/** Base of every problem `type` URI (RFC 9457 s3.1.1): stable, documented in the README, never changed. */
+export const PROBLEM_BASE = 'https://api.example.org/problems/';
+
+/** Every problem the api answers with: status and title per stable type name. */
+export const PROBLEM_TYPES = {
+  'validation-error': { status: 400, title: 'The request is not valid' },
+  'malformed-json': { status: 400, title: 'The request body is not valid JSON' },
+  'token-invalid': { status: 400, title: 'The token is not valid' },
+  unauthenticated: { status: 401, title: 'Sign in to continue' },
+  'invalid-credentials': { status: 401, title: 'Email or password is wrong' },
+  'wrong-password': { status: 403, title: 'The current password is wrong' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'email-taken': { status: 409, title: 'An account with this email already exists' },
+  'token-already-used': { status: 409, title: 'The token has already been used' },
+  'social-account-taken': { status: 409, title: 'This social account is linked to another user' },
+  'last-login-method': { status: 409, title: 'The last way to sign in cannot be removed' },
+  'token-expired': { status: 410, title: 'The token has expired' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  'bad-request': { status: 400, title: 'Bad request' },
+  'internal-error': { status: 500, title: 'Internal server error' },
+  'service-unavailable': { status: 503, title: 'The service is temporarily unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemType = keyof typeof PROBLEM_TYPES;
+
+/** The full `type` URI of a problem. */
+export function problemTypeUri(type: ProblemType): string {
+  return `${PROBLEM_BASE}${type}`;
+}

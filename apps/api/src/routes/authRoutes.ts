@@ -1,0 +1,250 @@
+import { User, UserProfile } from '@org/db';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type AppContext, emFor } from '../context.js';
+import { authOf, requireSession, resolveSession } from '../http/authenticate.js';
+import { enforceRateLimit } from '../http/enforceRateLimit.js';
+import { ProblemError } from '../http/ProblemError.js';
+import { ProblemSchema } from '../http/problemSchema.js';
+import { clearSessionCookies, setSessionCookie } from '../http/sessionCookie.js';
+import { hashPassword } from '../passwords/hashPassword.js';
+import { verifyAgainstNothing, verifyPassword } from '../passwords/verifyPassword.js';
+import { queryOne } from '../sql.js';
+import { consumeEmailToken, sendEmailToken } from '../tokens/emailTokens.js';
+import { findLoginUser, findMe } from '../users/userQueries.js';
+import { MeSchema } from '../users/userSchemas.js';
+
+const Email = z
+  .email()
+  .max(254)
+  .transform((email) => email.trim().toLowerCase());
+export const NewPassword = z.string().min(10).max(256);
+const Token = z.string().min(1).max(512);
+const Accepted = z.object({ status: z.literal('accepted') });
+const problems = { 400: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema };
+
+/** Registration, email verification, login/logout and password reset. */
+export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/auth/register',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Create an account and send the verification email',
+          body: z.strictObject({
+            email: Email,
+            password: NewPassword,
+            firstName: z.string().max(150).default(''),
+            lastName: z.string().max(150).default(''),
+          }),
+          response: { 201: MeSchema, 409: ProblemSchema, ...problems },
+        },
+      },
+      async (request, reply) => {
+        await enforceRateLimit(ctx, 'register', request.ip);
+        const { email, password, firstName, lastName } = request.body;
+        const em = emFor(ctx);
+        if ((await findLoginUser(em, email)) !== null) throw new ProblemError('email-taken');
+        const user = em.create(User, {
+          email,
+          password: await hashPassword(password, ctx.config.password),
+          firstName,
+          lastName,
+        });
+        em.create(UserProfile, { user, displayName: `${firstName} ${lastName}`.trim() });
+        try {
+          await em.flush();
+        } catch (error) {
+          if ((error as Error).name === 'UniqueConstraintViolationException')
+            throw new ProblemError('email-taken');
+          throw error;
+        }
+        await sendEmailToken(ctx, em, user.id, 'email_verification', request.log);
+        const me = await findMe(em, user.id);
+        if (me === null) throw new Error('registered user vanished');
+        return reply.code(201).send(me);
+      },
+    );
+
+    app.post(
+      '/auth/verify-email',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Verify an email address with the emailed token (single use)',
+          body: z.strictObject({ token: Token }),
+          response: {
+            200: z.object({ emailVerified: z.literal(true) }),
+            409: ProblemSchema,
+            410: ProblemSchema,
+            ...problems,
+          },
+        },
+      },
+      async (request) => {
+        await enforceRateLimit(ctx, 'verify', request.ip);
+        const em = emFor(ctx);
+        await em.transactional(async (tx) => {
+          const userId = await consumeEmailToken(tx, request.body.token, 'email_verification');
+          await tx.execute('update users set email_verified = true where id = ?', [userId], 'run');
+        });
+        return { emailVerified: true as const };
+      },
+    );
+
+    app.post(
+      '/auth/verify-email/resend',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Send a new verification email (always 202; one per cooldown per address)',
+          body: z.strictObject({ email: Email }),
+          response: { 202: Accepted, ...problems },
+        },
+      },
+      async (request, reply) => {
+        await enforceRateLimit(ctx, 'resend', request.ip);
+        const { email } = request.body;
+        await enforceRateLimit(ctx, 'resendCooldown', email);
+        const em = emFor(ctx);
+        const user = await queryOne<{ id: User['id'] }>(
+          em,
+          'select id from users where lower(email) = lower(?) and is_active and not email_verified',
+          [email],
+        );
+        if (user) await sendEmailToken(ctx, em, user.id, 'email_verification', request.log);
+        return reply.code(202).send({ status: 'accepted' as const });
+      },
+    );
+
+    app.post(
+      '/auth/login',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in; sets the session cookie',
+          body: z.strictObject({ email: Email, password: z.string().min(1).max(256) }),
+          response: { 200: MeSchema, 401: ProblemSchema, ...problems },
+        },
+      },
+      async (request, reply) => {
+        await enforceRateLimit(ctx, 'login', request.ip);
+        const { email, password } = request.body;
+        await enforceRateLimit(ctx, 'loginEmail', email);
+        const em = emFor(ctx);
+        const user = await findLoginUser(em, email);
+        if (user === null) {
+          await verifyAgainstNothing(password, ctx.config.password);
+          throw new ProblemError('invalid-credentials');
+        }
+        const check = await verifyPassword(user.password, password, ctx.config.password);
+        if (!check.ok || !user.is_active) throw new ProblemError('invalid-credentials');
+        if (check.needsRehash) {
+          // Legacy PBKDF2 (or weaker scrypt) hash: store the current format now that we know the password.
+          const upgraded = await hashPassword(password, ctx.config.password);
+          await em.execute(
+            'update users set password = ? where id = ? and password = ?',
+            [upgraded, user.id, user.password],
+            'run',
+          );
+        }
+        await em.execute('update users set last_login = now() where id = ?', [user.id], 'run');
+        // A new session id at every login: a cookie planted before sign-in never becomes authenticated.
+        const previous = await resolveSession(ctx, request, reply);
+        if (previous !== null) await ctx.sessions.revokeToken(previous.token);
+        const { token } = await ctx.sessions.create(user.id, {
+          userAgent: request.headers['user-agent'],
+          ip: request.ip,
+        });
+        setSessionCookie(reply, ctx.config, token);
+        request.log.info({ userId: user.id, rehashed: check.needsRehash }, 'signed in');
+        const me = await findMe(em, user.id);
+        if (me === null) throw new ProblemError('invalid-credentials');
+        return me;
+      },
+    );
+
+    app.post(
+      '/auth/logout',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign out this browser',
+          response: { 204: z.null(), 503: ProblemSchema },
+        },
+      },
+      async (request, reply) => {
+        const auth = await resolveSession(ctx, request, reply);
+        if (auth !== null) await ctx.sessions.revokeToken(auth.token);
+        clearSessionCookies(request, reply, ctx.config);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/auth/logout-all',
+      {
+        onRequest: requireSession(ctx),
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign out every session of this user',
+          response: { 200: z.object({ ended: z.number().int() }), 401: ProblemSchema, 503: ProblemSchema },
+        },
+      },
+      async (request, reply) => {
+        const ended = await ctx.sessions.revokeAll(authOf(request).session.userId);
+        clearSessionCookies(request, reply, ctx.config);
+        return { ended };
+      },
+    );
+
+    app.post(
+      '/auth/password-reset',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Email a password-reset token (always 202)',
+          body: z.strictObject({ email: Email }),
+          response: { 202: Accepted, ...problems },
+        },
+      },
+      async (request, reply) => {
+        await enforceRateLimit(ctx, 'passwordReset', request.ip);
+        await enforceRateLimit(ctx, 'passwordReset', request.body.email);
+        const em = emFor(ctx);
+        const user = await queryOne<{ id: User['id'] }>(
+          em,
+          'select id from users where lower(email) = lower(?) and is_active',
+          [request.body.email],
+        );
+        if (user) await sendEmailToken(ctx, em, user.id, 'password_reset', request.log);
+        return reply.code(202).send({ status: 'accepted' as const });
+      },
+    );
+
+    app.post(
+      '/auth/password-reset/confirm',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Set a new password with a reset token; ends every session of the user',
+          body: z.strictObject({ token: Token, newPassword: NewPassword }),
+          response: { 204: z.null(), 409: ProblemSchema, 410: ProblemSchema, ...problems },
+        },
+      },
+      async (request, reply) => {
+        await enforceRateLimit(ctx, 'verify', request.ip);
+        const passwordHash = await hashPassword(request.body.newPassword, ctx.config.password);
+        const userId = await emFor(ctx).transactional(async (tx) => {
+          const id = await consumeEmailToken(tx, request.body.token, 'password_reset');
+          await tx.execute('update users set password = ? where id = ?', [passwordHash, id], 'run');
+          return id;
+        });
+        await ctx.sessions.revokeAll(userId);
+        clearSessionCookies(request, reply, ctx.config);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

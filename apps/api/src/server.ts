@@ -1,0 +1,52 @@
+import { initOrm } from '@org/db';
+import { createJobProducer } from '@org/jobs';
+import { buildApp } from './app.js';
+import { configFromEnv } from './config.js';
+import { parseEnv } from './env.js';
+import { createApiRedis } from './redisClient.js';
+
+const env = parseEnv(process.env);
+const orm = await initOrm({ clientUrl: env.DATABASE_URL });
+const redis = createApiRedis(env.REDIS_URL);
+// BullMQ needs a connection that waits for Redis rather than failing fast; it gets its own.
+const jobs = createJobProducer({
+  connection: redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
+  ...(env.QUEUE_PREFIX === undefined ? {} : { prefix: env.QUEUE_PREFIX }),
+});
+const app = await buildApp({
+  orm,
+  redis,
+  jobs,
+  config: configFromEnv(env),
+  logger: {
+    level: env.LOG_LEVEL,
+    redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+  },
+});
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down');
+  const timer = setTimeout(() => {
+    app.log.error('graceful shutdown timed out');
+    process.exit(1);
+  }, env.SHUTDOWN_TIMEOUT_MS);
+  timer.unref();
+  try {
+    // Stops accepting connections and waits for in-flight requests, then closes the backing services.
+    await app.close();
+    await jobs.close();
+    await orm.close();
+    redis.disconnect();
+    process.exit(0);
+  } catch (error) {
+    app.log.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+
+await app.listen({ host: env.HOST, port: env.PORT });

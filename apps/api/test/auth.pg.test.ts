@@ -1,0 +1,308 @@
+import { createHash } from 'node:crypto';
+import { UserIds } from '@org/db';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { problemTypeUri } from '../src/http/problemTypes.js';
+import {
+  cookieHeader,
+  login,
+  openTestDatabase,
+  register,
+  signUp,
+  startTestApp,
+  type TestApp,
+  type TestDatabase,
+} from './testApp.js';
+
+let db: TestDatabase;
+let t: TestApp;
+let n = 0;
+const nextEmail = () => `user${++n}-${Date.now()}@example.com`;
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(() => db.close());
+beforeEach(async () => {
+  t = await startTestApp(db);
+});
+afterEach(() => t.close());
+
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  type: string,
+) {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.json()).toMatchObject({ type: problemTypeUri(type as never), status });
+}
+
+async function me(token: string) {
+  return t.app.inject({ method: 'GET', url: '/me', headers: cookieHeader(token) });
+}
+
+describe('register and verify the email', () => {
+  it('creates the account, stores only the token hash and queues the email with the raw token', async () => {
+    const email = nextEmail().toUpperCase();
+    const res = await register(t, email);
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({ email: email.toLowerCase(), emailVerified: false });
+    expect(UserIds.isSlug(body.slug)).toBe(true);
+    expect(Object.keys(body)).not.toContain('id');
+
+    const [secret] = await t.emailSecrets('send-verification-email');
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const rows = await db.orm.em
+      .fork()
+      .execute('select token_hash, purpose from verification_tokens', [], 'all');
+    expect(rows).toContainEqual({ token_hash: sha256(secret!), purpose: 'email_verification' });
+    expect(JSON.stringify(rows)).not.toContain(secret);
+  });
+
+  it('refuses a second account for the same email in any case', async () => {
+    const email = nextEmail();
+    expect((await register(t, email)).statusCode).toBe(201);
+    expectProblem(await register(t, email.toUpperCase()), 409, 'email-taken');
+  });
+
+  it('verifies once; a replay is "already used", an unknown token "invalid", an old one "expired"', async () => {
+    const email = nextEmail();
+    await register(t, email);
+    const [secret] = await t.emailSecrets('send-verification-email');
+    const verify = (token: string) =>
+      t.app.inject({ method: 'POST', url: '/auth/verify-email', payload: { token } });
+
+    const ok = await verify(secret!);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ emailVerified: true });
+    const { token } = await login(t, email);
+    expect((await me(token)).json()).toMatchObject({ emailVerified: true });
+
+    expectProblem(await verify(secret!), 409, 'token-already-used');
+    expectProblem(await verify('A'.repeat(43)), 400, 'token-invalid');
+    expectProblem(await verify('not a token'), 400, 'token-invalid');
+
+    const other = nextEmail();
+    await register(t, other);
+    const secrets = await t.emailSecrets('send-verification-email');
+    const fresh = secrets.at(-1)!;
+    await db.orm.em
+      .fork()
+      .execute(
+        "update verification_tokens set expires_at = now() - interval '1 minute' where token_hash = ?",
+        [sha256(fresh)],
+        'run',
+      );
+    expectProblem(await verify(fresh), 410, 'token-expired');
+  });
+
+  it('resends with a cooldown, and answers the same for unknown addresses', async () => {
+    const email = nextEmail();
+    await register(t, email);
+    const resend = (address: string) =>
+      t.app.inject({ method: 'POST', url: '/auth/verify-email/resend', payload: { email: address } });
+
+    expect((await resend(email)).statusCode).toBe(202);
+    const secrets = await t.emailSecrets('send-verification-email');
+    expect(secrets).toHaveLength(2);
+    expect(new Set(secrets).size).toBe(2);
+
+    const again = await resend(email);
+    expectProblem(again, 429, 'rate-limited');
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
+
+    const unknown = await resend(nextEmail());
+    expect(unknown.statusCode).toBe(202);
+    expect(await t.emailSecrets('send-verification-email')).toHaveLength(2);
+  });
+});
+
+describe('login and logout', () => {
+  it('signs in with a hardened cookie and reads /me', async () => {
+    const email = nextEmail();
+    const { slug } = await signUp(t, email);
+    const { res, token } = await login(t, email);
+    const cookie = res.cookies.find((c) => c.name === '__Host-sid')!;
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await me(token)).json()).toMatchObject({ slug, email });
+  });
+
+  it('answers a wrong password and an unknown email alike', async () => {
+    const email = nextEmail();
+    await register(t, email);
+    const wrong = await login(t, email, 'wrong password!');
+    expectProblem(wrong.res, 401, 'invalid-credentials');
+    expect(wrong.token).toBe('');
+    const unknown = await login(t, nextEmail());
+    expectProblem(unknown.res, 401, 'invalid-credentials');
+    expect(unknown.res.json().title).toBe(wrong.res.json().title);
+  });
+
+  it('renews the session id at login: the cookie sent with the login stops working', async () => {
+    const email = nextEmail();
+    const { token: first } = await signUp(t, email);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: cookieHeader(first),
+      payload: { email, password: 'correct horse battery' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.cookies.find((c) => c.name === '__Host-sid')?.value).not.toBe(first);
+    expectProblem(await me(first), 401, 'unauthenticated');
+  });
+
+  it('logs out; the replayed cookie is signed out, cleared, and never redirected', async () => {
+    const { token } = await signUp(t, nextEmail());
+    const out = await t.app.inject({ method: 'POST', url: '/auth/logout', headers: cookieHeader(token) });
+    expect(out.statusCode).toBe(204);
+    expect(out.cookies.find((c) => c.name === '__Host-sid')).toMatchObject({ value: '' });
+
+    const replay = await me(token);
+    expectProblem(replay, 401, 'unauthenticated');
+    expect(replay.headers.location).toBeUndefined();
+    expect(replay.cookies.find((c) => c.name === '__Host-sid')).toMatchObject({ value: '' });
+  });
+
+  it('treats an old-system cookie as signed out, clears it, and still lets the user sign in', async () => {
+    const email = nextEmail();
+    await register(t, email);
+    for (const cookie of [
+      'sessionid=abc123legacy',
+      '__Host-sid=legacy-value-of-another-shape',
+      `__Host-sid=${'B'.repeat(43)}`,
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url: '/me', headers: { cookie } });
+      expectProblem(res, 401, 'unauthenticated');
+      expect(res.headers.location).toBeUndefined();
+      expect(res.cookies.every((c) => c.value === '')).toBe(true);
+      expect(res.cookies.length).toBeGreaterThan(0);
+    }
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { cookie: 'sessionid=abc123legacy' },
+      payload: { email, password: 'correct horse battery' },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('verifies a legacy Django PBKDF2 hash and upgrades it at the next login', async () => {
+    const email = nextEmail();
+    // pbkdf2_sha256 of "correct horse" with salt "seasalt", 1000 rounds (computed with Python's hashlib).
+    const legacy = 'pbkdf2_sha256$1000$seasalt$mQnueSakb748zqBAC1tmWVZsZbi2zPGZarEzTGdfmso=';
+    const em = db.orm.em.fork();
+    const id = UserIds.newId();
+    await em.execute(
+      `insert into users (id, slug, email, password, first_name, last_name, is_active, is_staff, email_verified, date_joined)
+       values (?, ?, ?, ?, 'Ada', 'Legacy', true, false, true, now() - interval '3 years')`,
+      [id, UserIds.newSlug(), email, legacy],
+      'run',
+    );
+    expectProblem((await login(t, email, 'wrong')).res, 401, 'invalid-credentials');
+    const first = await login(t, email, 'correct horse');
+    expect(first.res.statusCode).toBe(200);
+    const row = await em.execute<{ password: string }>(
+      'select password from users where id = ?',
+      [id],
+      'get',
+    );
+    expect(row.password).toMatch(/^scrypt\$/);
+    expect((await login(t, email, 'correct horse')).res.statusCode).toBe(200);
+    expectProblem((await login(t, email, 'wrong')).res, 401, 'invalid-credentials');
+  });
+
+  it('refuses deactivated users', async () => {
+    const email = nextEmail();
+    await register(t, email);
+    await db.orm.em.fork().execute('update users set is_active = false where email = ?', [email], 'run');
+    expectProblem((await login(t, email)).res, 401, 'invalid-credentials');
+  });
+
+  it('limits login attempts per address with Retry-After', async () => {
+    await t.close();
+    t = await startTestApp(db, {
+      config: {
+        rateLimits: {
+          ...(await import('../src/config.js')).DEFAULT_RATE_LIMITS,
+          login: { limit: 2, windowSeconds: 60 },
+        },
+      },
+    });
+    const email = nextEmail();
+    expect((await login(t, email, 'x')).res.statusCode).toBe(401);
+    expect((await login(t, email, 'x')).res.statusCode).toBe(401);
+    const limited = (await login(t, email, 'x')).res;
+    expectProblem(limited, 429, 'rate-limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('passwords', () => {
+  it('a password change ends every other session and renews the current one', async () => {
+    const email = nextEmail();
+    const { token: current } = await signUp(t, email);
+    const { token: other } = await login(t, email);
+    const change = (token: string, currentPassword: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/me/password',
+        headers: cookieHeader(token),
+        payload: { currentPassword, newPassword: 'a brand new secret' },
+      });
+
+    expectProblem(await change(current, 'not my password'), 403, 'wrong-password');
+    expect((await me(other)).statusCode).toBe(200);
+
+    const res = await change(current, 'correct horse battery');
+    expect(res.statusCode).toBe(204);
+    const renewed = res.cookies.find((c) => c.name === '__Host-sid')?.value;
+    expect(renewed).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(renewed).not.toBe(current);
+    expectProblem(await me(current), 401, 'unauthenticated');
+    expectProblem(await me(other), 401, 'unauthenticated');
+    expect((await me(renewed!)).statusCode).toBe(200);
+
+    expectProblem((await login(t, email)).res, 401, 'invalid-credentials');
+    expect((await login(t, email, 'a brand new secret')).res.statusCode).toBe(200);
+  });
+
+  it('resets a password by emailed token, ending every session; the token works once', async () => {
+    const email = nextEmail();
+    const { token } = await signUp(t, email);
+    const request = (address: string) =>
+      t.app.inject({ method: 'POST', url: '/auth/password-reset', payload: { email: address } });
+    expect((await request(nextEmail())).statusCode).toBe(202);
+    expect(await t.emailSecrets('send-password-reset')).toHaveLength(0);
+    expect((await request(email)).statusCode).toBe(202);
+    const [secret] = await t.emailSecrets('send-password-reset');
+
+    const confirm = (tokenValue: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/auth/password-reset/confirm',
+        payload: { token: tokenValue, newPassword: 'reset to this one' },
+      });
+    expect((await confirm(secret!)).statusCode).toBe(204);
+    expectProblem(await me(token), 401, 'unauthenticated');
+    expect((await login(t, email, 'reset to this one')).res.statusCode).toBe(200);
+    expectProblem(await confirm(secret!), 409, 'token-already-used');
+
+    const [verification] = await t.emailSecrets('send-verification-email');
+    expectProblem(await confirm(verification!), 400, 'token-invalid');
+  });
+
+  it('rejects a too-short new password with a validation problem', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { email: nextEmail(), password: 'short' },
+    });
+    expectProblem(res, 400, 'validation-error');
+    expect(res.json().errors[0].path).toBe('body.password');
+  });
+});

@@ -1,0 +1,194 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { problemTypeUri } from '../src/http/problemTypes.js';
+import {
+  cookieHeader,
+  openTestDatabase,
+  signUp,
+  startTestApp,
+  type TestApp,
+  type TestDatabase,
+} from './testApp.js';
+
+let db: TestDatabase;
+let t: TestApp;
+let n = 0;
+const nextEmail = () => `edge${++n}-${Date.now()}@example.com`;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(() => db.close());
+beforeEach(async () => {
+  t = await startTestApp(db);
+});
+afterEach(() => t.close());
+
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  type: string,
+) {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.json()).toMatchObject({
+    type: problemTypeUri(type as never),
+    title: expect.any(String),
+    status,
+  });
+}
+
+describe('bad input never yields a 500', () => {
+  it.each([
+    ['a number for a string', { email: 42, password: 'long enough password' }],
+    ['an array body', [1, 2, 3]],
+    ['null fields', { email: null, password: null }],
+    ['a nested object', { email: { $ne: '' }, password: 'long enough password' }],
+    ['an unknown field', { email: 'a@example.com', password: 'long enough password', isStaff: true }],
+    ['an invalid email', { email: 'not-an-email', password: 'long enough password' }],
+    ['an overlong password', { email: 'a@example.com', password: 'x'.repeat(300) }],
+  ])('rejects %s with a validation problem', async (_, payload) => {
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: '/auth/register', payload: payload as object }),
+      400,
+      'validation-error',
+    );
+  });
+
+  it('rejects a JSON string body with a validation problem', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      headers: { 'content-type': 'application/json' },
+      payload: '"just a string"',
+    });
+    expectProblem(res, 400, 'validation-error');
+  });
+
+  it('rejects invalid JSON with 400', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": "a@example.com", "password": ',
+    });
+    expectProblem(res, 400, 'malformed-json');
+  });
+
+  it('rejects an empty JSON body with 400', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('rejects an oversized body with 413', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { email: 'big@example.com', password: 'x'.repeat(20_000) },
+    });
+    expectProblem(res, 413, 'payload-too-large');
+  });
+
+  it('rejects an unsupported media type with 415', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'text/xml' },
+      payload: '<login/>',
+    });
+    expectProblem(res, 415, 'unsupported-media-type');
+  });
+
+  it('rejects prototype pollution attempts without a 500', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"__proto__": {"admin": true}, "email": "a@example.com", "password": "x"}',
+    });
+    expect(res.statusCode).toBeLessThan(500);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('answers unknown routes and methods with a 404 problem', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: '/admin' }), 404, 'not-found');
+    expectProblem(await t.app.inject({ method: 'PUT', url: '/users/abc' }), 404, 'not-found');
+  });
+
+  it('rejects an overlong session id and unknown session ids', async () => {
+    const { token } = await signUp(t, nextEmail());
+    expectProblem(
+      await t.app.inject({
+        method: 'DELETE',
+        url: `/me/sessions/${'x'.repeat(100)}`,
+        headers: cookieHeader(token),
+      }),
+      400,
+      'validation-error',
+    );
+    expectProblem(
+      await t.app.inject({ method: 'DELETE', url: '/me/sessions/123', headers: cookieHeader(token) }),
+      404,
+      'not-found',
+    );
+  });
+
+  it('requires a session on protected routes', async () => {
+    for (const [method, url] of [
+      ['GET', '/me'],
+      ['PATCH', '/me'],
+      ['GET', '/me/sessions'],
+      ['POST', '/auth/logout-all'],
+      ['POST', '/me/password'],
+      ['GET', '/me/social-accounts'],
+    ] as const) {
+      expectProblem(await t.app.inject({ method, url, payload: {} }), 401, 'unauthenticated');
+    }
+  });
+});
+
+describe('operations', () => {
+  it('serves liveness and readiness', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' });
+    const ready = await t.app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+
+  it('serves an OpenAPI document generated from the route schemas', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/auth/register',
+        '/auth/login',
+        '/me',
+        '/me/sessions',
+        '/users/{slug}',
+        '/me/social-accounts',
+      ]),
+    );
+    const register = doc.paths['/auth/register'].post;
+    expect(register.requestBody.content['application/json'].schema.properties.email).toBeDefined();
+    expect(JSON.stringify(doc.paths['/users/{slug}'].get.responses['200'])).toContain('PublicProfile');
+    expect(doc.paths['/openapi.json']).toBeUndefined();
+  });
+
+  it('sends a random request id header, never a counter or the client value', async () => {
+    const a = await t.app.inject({
+      method: 'GET',
+      url: '/health',
+      headers: { 'x-request-id': 'client-chosen' },
+    });
+    const b = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(a.headers['x-request-id']).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+  });
+});

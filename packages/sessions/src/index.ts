@@ -1,0 +1,29 @@
+export { SessionConfigError, SessionStoreUnavailableError } from './errors.js';
+export {
+  createKeyLayout,
+  escapeGlob,
+  KEY_LAYOUT_VERSION,
+  KEY_NAMESPACE,
+  type KeyLayout,
+  LEGACY_KEY_PATTERNS,
+} from './keyLayout.js';
+export {
+  createRateLimiter,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimitRule,
+} from './rateLimiter.js';
+export {
+  type RemoveLegacyKeysOptions,
+  type RemoveLegacyKeysReport,
+  removeLegacyKeys,
+} from './removeLegacyKeys.js';
+export {
+  createSessionStore,
+  type IssuedSession,
+  type Session,
+  type SessionMeta,
+  type SessionStore,
+  type SessionStoreOptions,
+} from './sessionStore.js';
+export { hashSessionToken, isSessionTokenShape } from './sessionToken.js';

@@ -1,0 +1,115 @@
+import { luaScript } from './luaScript.js';
+
+/*
+ * Every multi-key change of a session and its user's index runs as one Lua script, so a session and the
+ * index never disagree (no stale members, no orphaned sessions) and each operation costs one round trip.
+ * A session hash holds: th (token hash), uid, sid (public id), c (created), ls (last seen), ie (idle
+ * expiry), ae (absolute expiry), ua, ip; times are unix milliseconds. Index scores are the effective expiry.
+ */
+
+const FIELDS = "'th', 'uid', 'sid', 'c', 'ls', 'ie', 'ae', 'ua', 'ip'";
+
+/** KEYS: session, index. ARGV: th, uid, sid, created, now, idleExpiry, absoluteExpiry, ua, ip. */
+export const createScript = luaScript(`
+redis.call('HSET', KEYS[1], 'th', ARGV[1], 'uid', ARGV[2], 'sid', ARGV[3], 'c', ARGV[4], 'ls', ARGV[5],
+  'ie', ARGV[6], 'ae', ARGV[7], 'ua', ARGV[8], 'ip', ARGV[9])
+local now = tonumber(ARGV[5])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]) - now)
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local ttl = tonumber(ARGV[7]) - now
+if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+`);
+
+/** KEYS: session. ARGV: now, idleMs, indexPrefix. Returns the fields after sliding the idle expiry. */
+export const authenticateScript = luaScript(`
+local f = redis.call('HMGET', KEYS[1], ${FIELDS})
+if not f[1] then return false end
+if not (f[2] and f[6] and f[7]) then redis.call('DEL', KEYS[1]) return false end
+local now = tonumber(ARGV[1])
+local idx = ARGV[3] .. f[2]
+local ae = tonumber(f[7])
+if now >= tonumber(f[6]) or now >= ae then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', idx, f[1])
+  return false
+end
+local ie = string.format('%d', math.min(now + tonumber(ARGV[2]), ae))
+redis.call('HSET', KEYS[1], 'ls', ARGV[1], 'ie', ie)
+redis.call('PEXPIRE', KEYS[1], tonumber(ie) - now)
+redis.call('ZADD', idx, ie, f[1])
+f[5] = ARGV[1]
+f[6] = ie
+return f
+`);
+
+/** KEYS: index. ARGV: now, sessionKeyPrefix. Prunes expired and stale members, returns live sessions. */
+export const listScript = luaScript(`
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local out = {}
+for _, th in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local key = ARGV[2] .. th
+  local f = redis.call('HMGET', key, ${FIELDS})
+  if f[1] and f[2] and f[6] and f[7] and now < tonumber(f[6]) and now < tonumber(f[7]) then
+    out[#out + 1] = f
+  else
+    redis.call('ZREM', KEYS[1], th)
+    redis.call('DEL', key)
+  end
+end
+if #out == 0 then redis.call('DEL', KEYS[1]) end
+return out
+`);
+
+/**
+ * KEYS: index. ARGV: sessionKeyPrefix, sid, mode ('one' ends the session with that sid; 'others' ends
+ * every session but it). Returns how many sessions ended.
+ */
+export const revokeScript = luaScript(`
+local ended = 0
+for _, th in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local key = ARGV[1] .. th
+  local sid = redis.call('HGET', key, 'sid')
+  local match = sid == ARGV[2]
+  if not sid then
+    redis.call('ZREM', KEYS[1], th)
+  elseif (ARGV[3] == 'one' and match) or (ARGV[3] == 'others' and not match) then
+    ended = ended + redis.call('DEL', key)
+    redis.call('ZREM', KEYS[1], th)
+  end
+end
+if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+return ended
+`);
+
+/** KEYS: session. ARGV: indexPrefix. Ends the session a token names; returns 1 if there was one. */
+export const revokeTokenScript = luaScript(`
+local f = redis.call('HMGET', KEYS[1], 'th', 'uid')
+if not f[1] then return 0 end
+redis.call('DEL', KEYS[1])
+if f[2] then redis.call('ZREM', ARGV[1] .. f[2], f[1]) end
+return 1
+`);
+
+/**
+ * KEYS: old session, new session. ARGV: now, idleMs, indexPrefix, newTh, newSid. Moves a live session to
+ * a new token and id, keeping its creation time and absolute expiry; returns the new fields.
+ */
+export const rotateScript = luaScript(`
+local f = redis.call('HMGET', KEYS[1], ${FIELDS})
+if not (f[1] and f[2] and f[6] and f[7]) then return false end
+local now = tonumber(ARGV[1])
+local idx = ARGV[3] .. f[2]
+local ae = tonumber(f[7])
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', idx, f[1])
+if now >= tonumber(f[6]) or now >= ae then return false end
+local ie = string.format('%d', math.min(now + tonumber(ARGV[2]), ae))
+redis.call('HSET', KEYS[2], 'th', ARGV[4], 'uid', f[2], 'sid', ARGV[5], 'c', f[4], 'ls', ARGV[1],
+  'ie', ie, 'ae', f[7], 'ua', f[8] or '', 'ip', f[9] or '')
+redis.call('PEXPIRE', KEYS[2], tonumber(ie) - now)
+redis.call('ZADD', idx, ie, ARGV[4])
+return { ARGV[4], f[2], ARGV[5], f[4], ARGV[1], ie, f[7], f[8] or '', f[9] or '' }
+`);

@@ -1,0 +1,234 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { SessionConfigError, SessionStoreUnavailableError } from './errors.js';
+import { createKeyLayout, type KeyLayout } from './keyLayout.js';
+import {
+  authenticateScript,
+  createScript,
+  listScript,
+  revokeScript,
+  revokeTokenScript,
+  rotateScript,
+} from './sessionScripts.js';
+import {
+  digestsEqual,
+  hashSessionToken,
+  isSessionTokenShape,
+  newSessionId,
+  newSessionToken,
+} from './sessionToken.js';
+
+export interface SessionMeta {
+  userAgent?: string | undefined;
+  ip?: string | undefined;
+}
+
+/** A live session as the store reports it; `id` is public, the token never leaves `create`/`rotate`. */
+export interface Session<TUserId extends string = string> {
+  id: string;
+  userId: TUserId;
+  createdAt: Date;
+  lastSeenAt: Date;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface IssuedSession<TUserId extends string = string> {
+  /** The secret for the cookie: returned once, stored only as its SHA-256. */
+  token: string;
+  session: Session<TUserId>;
+}
+
+export interface SessionStoreOptions<TUserId extends string> {
+  redis: Redis;
+  /** Prepended to every key (per-test isolation); the versioned namespace follows it. */
+  keyPrefix?: string;
+  /** A session unused this long ends. */
+  idleTtlSeconds: number;
+  /** A session ends this long after it was created, however busy. */
+  absoluteTtlSeconds: number;
+  /** Parses the user id read back from Redis (e.g. `UserIds.parseId`); identity by default. */
+  parseUserId?: (raw: string) => TUserId;
+  /** Milliseconds since the epoch; tests move time with it. */
+  now?: () => number;
+}
+
+export interface SessionStore<TUserId extends string = string> {
+  readonly keys: KeyLayout;
+  create(userId: TUserId, meta?: SessionMeta): Promise<IssuedSession<TUserId>>;
+  /** The session a cookie token names, with its idle expiry slid forward; null when unknown or expired. */
+  authenticate(token: unknown): Promise<Session<TUserId> | null>;
+  /** Live sessions of a user, newest first; expired and stale index members are pruned on the way. */
+  list(userId: TUserId): Promise<Session<TUserId>[]>;
+  /** Ends one session of this user by its public id; false when the user has no such session. */
+  revoke(userId: TUserId, sessionId: string): Promise<boolean>;
+  /** Ends the session a token names (logout); false when there was none. */
+  revokeToken(token: unknown): Promise<boolean>;
+  /** Ends every session of a user, or every one but `except` (a session id); returns how many ended. */
+  revokeAll(userId: TUserId, options?: { except?: string | undefined }): Promise<number>;
+  /** Renews a live session's token and id (privilege change), keeping its creation and absolute expiry. */
+  rotate(token: unknown): Promise<IssuedSession<TUserId> | null>;
+}
+
+const StoredSession = z.tuple([
+  z.string(),
+  z.string().min(1),
+  z.string().min(1),
+  z.coerce.number().int(),
+  z.coerce.number().int(),
+  z.coerce.number().int(),
+  z.coerce.number().int(),
+  z.string(),
+  z.string(),
+]);
+
+/**
+ * The Redis session store shared by the api (login, logout, lists) and the worker (`revokeAll`).
+ *
+ * @example
+ * const store = createSessionStore({ redis, idleTtlSeconds: 1800, absoluteTtlSeconds: 604800 });
+ * const { token } = await store.create(user.id, { userAgent, ip });
+ * const session = await store.authenticate(token); // { id, userId, createdAt, ... }
+ * await store.revokeAll(user.id);
+ */
+export function createSessionStore<TUserId extends string = string>(
+  options: SessionStoreOptions<TUserId>,
+): SessionStore<TUserId> {
+  const { redis, idleTtlSeconds, absoluteTtlSeconds } = options;
+  if (!Number.isInteger(idleTtlSeconds) || idleTtlSeconds <= 0) {
+    throw new SessionConfigError(`idleTtlSeconds must be a positive integer, got ${idleTtlSeconds}`);
+  }
+  if (!Number.isInteger(absoluteTtlSeconds) || absoluteTtlSeconds < idleTtlSeconds) {
+    throw new SessionConfigError(
+      `absoluteTtlSeconds must be an integer >= idleTtlSeconds (${idleTtlSeconds}), got ${absoluteTtlSeconds}`,
+    );
+  }
+  const keys = createKeyLayout(options.keyPrefix);
+  const sessionKeyPrefix = keys.session('');
+  const parseUserId = options.parseUserId ?? ((raw: string) => raw as TUserId);
+  const now = options.now ?? Date.now;
+  const idleMs = idleTtlSeconds * 1000;
+  const absoluteMs = absoluteTtlSeconds * 1000;
+
+  function toSession(reply: unknown, tokenHash?: string): Session<TUserId> | null {
+    const parsed = StoredSession.safeParse(reply);
+    if (!parsed.success) return null;
+    const [storedHash, uid, sid, created, lastSeen, idleExpiry, absoluteExpiry, ua, ip] = parsed.data;
+    if (tokenHash !== undefined && !digestsEqual(storedHash, tokenHash)) return null;
+    return {
+      id: sid,
+      userId: parseUserId(uid),
+      createdAt: new Date(created),
+      lastSeenAt: new Date(lastSeen),
+      idleExpiresAt: new Date(idleExpiry),
+      absoluteExpiresAt: new Date(absoluteExpiry),
+      userAgent: ua === '' ? null : ua,
+      ip: ip === '' ? null : ip,
+    };
+  }
+
+  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new SessionStoreUnavailableError(operation, { cause: error });
+    }
+  }
+
+  return {
+    keys,
+
+    async create(userId, meta = {}) {
+      const token = newSessionToken();
+      const tokenHash = hashSessionToken(token);
+      const sid = newSessionId();
+      const created = now();
+      const absoluteExpiry = created + absoluteMs;
+      const idleExpiry = Math.min(created + idleMs, absoluteExpiry);
+      const ua = (meta.userAgent ?? '').slice(0, 512);
+      const ip = meta.ip ?? '';
+      await call('create', () =>
+        createScript.run(
+          redis,
+          [keys.session(tokenHash), keys.userIndex(userId)],
+          [tokenHash, userId, sid, created, created, idleExpiry, absoluteExpiry, ua, ip],
+        ),
+      );
+      return {
+        token,
+        session: {
+          id: sid,
+          userId,
+          createdAt: new Date(created),
+          lastSeenAt: new Date(created),
+          idleExpiresAt: new Date(idleExpiry),
+          absoluteExpiresAt: new Date(absoluteExpiry),
+          userAgent: ua === '' ? null : ua,
+          ip: ip === '' ? null : ip,
+        },
+      };
+    },
+
+    async authenticate(token) {
+      if (!isSessionTokenShape(token)) return null;
+      const tokenHash = hashSessionToken(token);
+      const reply = await call('authenticate', () =>
+        authenticateScript.run(redis, [keys.session(tokenHash)], [now(), idleMs, keys.userIndexPrefix]),
+      );
+      return reply === null ? null : toSession(reply, tokenHash);
+    },
+
+    async list(userId) {
+      const reply = await call('list', () =>
+        listScript.run(redis, [keys.userIndex(userId)], [now(), sessionKeyPrefix]),
+      );
+      const sessions = (Array.isArray(reply) ? reply : [])
+        .map((row) => toSession(row))
+        .filter((session): session is Session<TUserId> => session !== null);
+      return sessions.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    },
+
+    async revoke(userId, sessionId) {
+      const ended = await call('revoke', () =>
+        revokeScript.run(redis, [keys.userIndex(userId)], [sessionKeyPrefix, sessionId, 'one']),
+      );
+      return ended === 1;
+    },
+
+    async revokeToken(token) {
+      if (!isSessionTokenShape(token)) return false;
+      const ended = await call('revokeToken', () =>
+        revokeTokenScript.run(redis, [keys.session(hashSessionToken(token))], [keys.userIndexPrefix]),
+      );
+      return ended === 1;
+    },
+
+    async revokeAll(userId, revokeOptions = {}) {
+      const ended = await call('revokeAll', () =>
+        revokeScript.run(
+          redis,
+          [keys.userIndex(userId)],
+          [sessionKeyPrefix, revokeOptions.except ?? '', 'others'],
+        ),
+      );
+      return Number(ended);
+    },
+
+    async rotate(token) {
+      if (!isSessionTokenShape(token)) return null;
+      const newToken = newSessionToken();
+      const newHash = hashSessionToken(newToken);
+      const reply = await call('rotate', () =>
+        rotateScript.run(
+          redis,
+          [keys.session(hashSessionToken(token)), keys.session(newHash)],
+          [now(), idleMs, keys.userIndexPrefix, newHash, newSessionId()],
+        ),
+      );
+      const session = reply === null ? null : toSession(reply, newHash);
+      return session === null ? null : { token: newToken, session };
+    },
+  };
+}

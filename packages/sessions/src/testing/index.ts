@@ -1,0 +1,2 @@
+export { deleteKeysWithPrefix } from './deleteKeysWithPrefix.js';
+export { type SeedLegacyKeysOptions, seedLegacyKeys } from './seedLegacyKeys.js';

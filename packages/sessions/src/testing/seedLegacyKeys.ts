@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+export interface SeedLegacyKeysOptions {
+  /** Legacy integer user ids to give sessions and token sets. */
+  userIds: readonly number[];
+  sessionsPerUser?: number;
+  keyPrefix?: string;
+}
+
+/**
+ * Writes the legacy Redis layout (apps/api/README.md) for tests and the demo: `session:<random>` strings
+ * holding JSON with an integer `user_id`, and `user_tokens:<int>` sets of those session keys.
+ *
+ * @example
+ * const { sessionKeys } = await seedLegacyKeys(redis, { userIds: [1, 2, 3] });
+ */
+export async function seedLegacyKeys(
+  redis: Redis,
+  options: SeedLegacyKeysOptions,
+): Promise<{ sessionKeys: string[]; tokenKeys: string[] }> {
+  const prefix = options.keyPrefix ?? '';
+  const perUser = options.sessionsPerUser ?? 2;
+  const sessionKeys: string[] = [];
+  const tokenKeys: string[] = [];
+  const pipeline = redis.pipeline();
+  for (const userId of options.userIds) {
+    const tokenKey = `${prefix}user_tokens:${userId}`;
+    tokenKeys.push(tokenKey);
+    for (let i = 0; i < perUser; i += 1) {
+      const sessionKey = `${prefix}session:${randomBytes(16).toString('hex')}`;
+      sessionKeys.push(sessionKey);
+      const value = JSON.stringify({ user_id: userId, created: Date.now(), ip: '127.0.0.1' });
+      pipeline.set(sessionKey, value, 'EX', 86_400);
+      pipeline.sadd(tokenKey, sessionKey);
+    }
+  }
+  await pipeline.exec();
+  return { sessionKeys, tokenKeys };
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRateLimiter, type RateLimiter, SessionStoreUnavailableError } from '../src/index.js';
+import { deleteKeysWithPrefix } from '../src/testing/index.js';
+
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+let prefix: string;
+let limiter: RateLimiter;
+const rule = { limit: 3, windowSeconds: 60 };
+
+beforeEach(() => {
+  prefix = `test-${randomUUID()}:`;
+  limiter = createRateLimiter({ redis, keyPrefix: prefix });
+});
+afterEach(() => deleteKeysWithPrefix(redis, prefix));
+afterAll(() => redis.quit());
+
+describe('createRateLimiter', () => {
+  it('allows `limit` hits per window, then refuses with a Retry-After within the window', async () => {
+    const decisions = [];
+    for (let i = 0; i < 5; i += 1) decisions.push(await limiter.hit('login', '10.0.0.1', rule));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
+    expect(decisions.map((d) => d.remaining)).toEqual([2, 1, 0, 0, 0]);
+    const refused = decisions[4]!;
+    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
+
+  it('counts buckets and subjects separately, under the versioned namespace', async () => {
+    for (let i = 0; i < 3; i += 1) await limiter.hit('login', 'a', rule);
+    expect((await limiter.hit('login', 'b', rule)).allowed).toBe(true);
+    expect((await limiter.hit('register', 'a', rule)).allowed).toBe(true);
+    expect(await redis.get(`${prefix}sess:v2:rl:login:a`)).toBe('3');
+    expect(await redis.pttl(`${prefix}sess:v2:rl:login:a`)).toBeGreaterThan(0);
+  });
+
+  it('forgets a subject on reset', async () => {
+    for (let i = 0; i < 4; i += 1) await limiter.hit('login', 'a', rule);
+    await limiter.reset('login', 'a');
+    expect((await limiter.hit('login', 'a', rule)).allowed).toBe(true);
+  });
+
+  it('reports an unreachable Redis as SessionStoreUnavailableError', async () => {
+    const down = new Redis({
+      port: 1,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    down.on('error', () => {});
+    await expect(createRateLimiter({ redis: down }).hit('login', 'a', rule)).rejects.toBeInstanceOf(
+      SessionStoreUnavailableError,
+    );
+    down.disconnect();
+  });
+});
