@@ -42,18 +42,29 @@ export function ticksSql(timestamp: string, rank: string): string {
 }
 
 /**
- * A UUIDv6 for `timestamp` with tie rank `rank` (0-based, int8) and 64 pseudo-random bits `random`. The low
- * half holds the variant bits, then either 62 random bits (rank < 9) or the tie counter in 21 bits and 41
- * random ones, always with the node's multicast bit set (RFC 9562 s6.10). `random` is
- * `hashint8extended(legacy id, seed)` with a per-run CSPRNG seed that is never stored: these bits only make ids
- * unlinkable to the old integer, they are not secret (slugs are the public identifiers), and a CSPRNG call per
- * row (`gen_random_uuid()`, ~0.45 us) would cost seconds at millions of rows. There is no bytea-to-uuid cast,
- * so the 16 bytes go through hex.
+ * The rows of `table` with three more columns: `r`, the tie rank among rows of the same `created` instant
+ * (0 for the first, in legacy id order), and `hi` / `lo`, the two int8 halves of the row's UUIDv6. The low
+ * half holds the variant bits, then either 62 random bits (r < 9) or the tie counter in 21 bits and 41
+ * random ones, always with the node's multicast bit set (RFC 9562 s6.10). The random bits are
+ * `hashint8extended(id, seed)` with a per-run CSPRNG `seed` that is never stored: they only make ids
+ * unlinkable to the old integer, they are not secret (slugs are the public identifiers), and a CSPRNG call
+ * per row (`gen_random_uuid()`, ~2 us here) would cost seconds at millions of rows.
+ *
+ * The rows come out sorted by (created, id), which is the order of their new ids, so the primary key is
+ * built from presorted input. `OFFSET 0` keeps PostgreSQL from inlining the subqueries, which would compute
+ * the tick count once per reference instead of once per row.
  */
-export function uuidV6Sql(timestamp: string, rank: string, random: string): string {
-  const ticks = ticksSql(timestamp, rank);
-  const hi = `(((${ticks} >> 12) << 16) | 24576 | (${ticks} & 4095))`;
-  const lo = `(CASE WHEN ${rank} < 9 THEN (${random} & 4611686018427387903) ELSE ((${rank} - 9) << 41) | (${random} & 2199023255551) END | -9223372036854775808 | 1099511627776)`;
+export function withUuidV6PartsSql(table: string, created: string, seed: bigint): string {
+  const ranked = `SELECT x.*, row_number() OVER (PARTITION BY x.${created} ORDER BY x.id) - 1 AS r FROM ${table} x`;
+  const ticked = `SELECT w.*, ${ticksSql(`w.${created}`, 'w.r')} AS t FROM (${ranked}) w OFFSET 0`;
+  const random = `hashint8extended(k.id, ${seed})`;
+  return `SELECT k.*, (((k.t >> 12) << 16) | 24576 | (k.t & 4095)) AS hi,
+                 (CASE WHEN k.r < 9 THEN (${random} & 4611686018427387903) ELSE ((k.r - 9) << 41) | (${random} & 2199023255551) END | -9223372036854775808 | 1099511627776) AS lo
+            FROM (${ticked}) k`;
+}
+
+/** The uuid made of two int8 halves; there is no bytea-to-uuid cast, so the 16 bytes go through hex. */
+export function uuidFromHalvesSql(hi: string, lo: string): string {
   return `encode(int8send(${hi}) || int8send(${lo}), 'hex')::uuid`;
 }
 
@@ -67,17 +78,6 @@ export function uuidTicksSql(uuid: string): string {
 /** True when a uuid column is version 6 with the RFC variant. */
 export function isUuidV6Sql(uuid: string): string {
   return `((get_byte(uuid_send(${uuid}), 6) >> 4) = 6 AND (get_byte(uuid_send(${uuid}), 8) >> 6) = 2)`;
-}
-
-/**
- * A uniform 12-character Base62 slug from two `gen_random_uuid()` calls (a CSPRNG). Of each uuid, the 12
- * fully random bytes (0-5 and 9-14; bytes 6 and 8 carry version and variant bits) give 16 Base64 characters,
- * each uniform over 64 symbols; deleting '+' and '/' is rejection sampling, so the survivors are uniform over
- * the 62 Base62 symbols. 12 of 32 survive except with probability ~1e-23 (verification would then roll back).
- */
-export function slugSql(): string {
-  const bytes = `substr(overlay(uuid_send(gen_random_uuid()) placing ''::bytea from 7 for 3), 1, 12)`;
-  return `left(translate(encode(${bytes} || ${bytes}, 'base64'), E'+/\\n', ''), 12)`;
 }
 
 /** The Base62 slug shape `@org/ids` accepts for users. */
