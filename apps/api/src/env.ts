@@ -13,6 +13,8 @@ export const EnvSchema = z.object({
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/postgres'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default(''),
+  /** Where the old application kept its keys (`<prefix>session:*`, `<prefix>user_tokens:*`); the cutover step only. */
+  LEGACY_KEY_PREFIX: z.string().default(''),
   QUEUE_PREFIX: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_TTL_SECONDS: seconds.default(30 * 60),

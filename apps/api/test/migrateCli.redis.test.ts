@@ -23,7 +23,10 @@ async function migrate(args: string[], env: Record<string, string> = {}) {
     const { stdout } = await run(
       process.execPath,
       ['--import', 'tsx', '--conditions=@org/source', 'src/cli/migrate.ts', ...args],
-      { cwd, env: { ...process.env, REDIS_URL, REDIS_KEY_PREFIX: prefix, ...env } },
+      {
+        cwd,
+        env: { ...process.env, REDIS_URL, REDIS_KEY_PREFIX: prefix, LEGACY_KEY_PREFIX: prefix, ...env },
+      },
     );
     return { code: 0, stdout };
   } catch (error) {

@@ -20,8 +20,9 @@ import { createLegacySystem, DEMO_USERS } from './legacySystem.js';
 import { repoRoot, type Service, startService, waitUntilReady } from './services.js';
 
 const { values } = parseArgs({
+  // `pnpm demo -- --users N` forwards a literal `--`.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: { users: { type: 'string', default: '10000' } },
-  allowPositionals: true,
 });
 const users = Number(values.users);
 if (!Number.isInteger(users) || users < DEMO_USERS.length || users > 1_000_000) {
@@ -39,6 +40,23 @@ const keyPrefix = `demo-${runId}:`;
 const queuePrefix = `demo-${runId}-bull`;
 
 const cleanups: Array<() => Promise<unknown>> = [];
+let cleaning: Promise<void> | undefined;
+const cleanUp = () => {
+  cleaning ??= (async () => {
+    heading('Stopping');
+    for (const cleanup of cleanups) {
+      await cleanup().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
+    }
+  })();
+  return cleaning;
+};
+// The api and worker run in process groups of their own, so Ctrl-C must stop them here.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the demo`);
+    void cleanUp().then(() => process.exit(130));
+  });
+}
 let exitCode = 0;
 try {
   const redis = await connectRedis(redisUrl);
@@ -88,6 +106,7 @@ try {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: keyPrefix,
+    LEGACY_KEY_PREFIX: keyPrefix,
     QUEUE_PREFIX: queuePrefix,
   };
   const migrateExit = await run('pnpm', ['migrate'], cutoverEnv);
@@ -122,7 +141,8 @@ try {
     MAIL_TRANSPORT: 'file',
     MAIL_DIR: mailDir,
     EXPORT_DIR: exportDir,
-    VERIFY_EMAIL_URL: `http://127.0.0.1:${port}/auth/verify-email?token={token}`,
+    // The link opens the web app, which POSTs the token to the api (the demo does that step itself below).
+    VERIFY_EMAIL_URL: 'https://app.example.test/verify-email?token={token}',
   };
   const api = startService('api', 'apps/api/src/server.ts', serviceEnv);
   const worker = startService('worker', 'apps/worker/src/main.ts', serviceEnv);
@@ -177,14 +197,21 @@ try {
       .map((line) => `  | ${line}`)
       .join('\n'),
   );
+  const token = new URL(/https:\S+/.exec(mail.text)?.[0] ?? 'https://invalid').searchParams.get('token');
+  if (!token) throw new Error('the verification email carries no token link');
+  const verified = await http(base, 'POST', '/auth/verify-email', { token });
+  console.log(
+    `POST /auth/verify-email (the token from the link)       -> ${verified.status} ${JSON.stringify(verified.body)}`,
+  );
+  const replay = await http(base, 'POST', '/auth/verify-email', { token });
+  console.log(
+    `POST /auth/verify-email (the same token again)          -> ${replay.status} ${replay.body.type ?? ''}`,
+  );
 } catch (error) {
   exitCode = 1;
   console.error(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
-  heading('Stopping');
-  for (const cleanup of cleanups) {
-    await cleanup().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
-  }
+  await cleanUp();
   console.log(exitCode === 0 ? `done in ${elapsed()}; nothing left running` : `failed after ${elapsed()}`);
 }
 process.exit(exitCode);

@@ -1,4 +1,4 @@
-import { type AnyOrm, initOrm, translateLegacyUserIds } from '@org/db';
+import { type AnyOrm, initOrm, mappableLegacyUserIds, translateLegacyUserIds } from '@org/db';
 import { Redis } from 'ioredis';
 import {
   cutoverQueuedJobs,
@@ -24,8 +24,8 @@ export interface MigrateQueuedJobsOptions {
 
 /**
  * The queued-jobs cutover step with its own connections, as the `migrate` command and the monorepo task run
- * it: connects to Redis (failing fast with the cause), translates through `legacy_user_ids`, closes what it
- * opened.
+ * it: connects to Redis (failing fast with the cause), translates through `legacy_user_ids` (a dry run before the
+ * database step counts the users the cutover will map), closes what it opened.
  *
  * @example
  * const report = await migrateQueuedJobs({ redisUrl: 'redis://127.0.0.1:6379', databaseUrl, dryRun: true });
@@ -55,7 +55,10 @@ export async function migrateQueuedJobs(options: MigrateQueuedJobsOptions): Prom
     });
     return await cutoverQueuedJobs({
       redis,
-      translateUserIds: (ids) => translateLegacyUserIds(orm, ids),
+      // A dry run may come before the database step: it then plans with the users the cutover will map.
+      translateUserIds: options.dryRun
+        ? async (ids) => new Map([...(await mappableLegacyUserIds(orm, ids))].map((id) => [id, 'planned']))
+        : (ids) => translateLegacyUserIds(orm, ids),
       ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
       ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),

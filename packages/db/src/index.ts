@@ -42,4 +42,4 @@ export {
   LEGACY_SCHEMA_MIGRATION,
 } from './migrations/migrationsList.js';
 export { type MigrationRunReport, type RunMigrationsOptions, runMigrations } from './runMigrations.js';
-export { translateLegacyUserIds } from './translateLegacyUserIds.js';
+export { mappableLegacyUserIds, translateLegacyUserIds } from './translateLegacyUserIds.js';

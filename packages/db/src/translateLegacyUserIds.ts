@@ -34,3 +34,29 @@ export async function translateLegacyUserIds(
   for (const row of rows) result.set(Number(row.legacy_id), UserIds.parseId(row.user_id));
   return result;
 }
+
+/**
+ * The legacy user ids that the cutover maps (or, before it has run, will map): those in `legacy_user_ids`, or in
+ * the legacy `users` table while the cutover is still pending. For dry runs of steps that translate old ids.
+ *
+ * @example
+ * const known = await mappableLegacyUserIds(orm, [42, 43]); // Set { 42 }
+ */
+export async function mappableLegacyUserIds(orm: AnyOrm, legacyIds: readonly number[]): Promise<Set<number>> {
+  try {
+    return new Set((await translateLegacyUserIds(orm, legacyIds)).keys());
+  } catch (error) {
+    if (!(error instanceof LegacyMapMissingError)) throw error;
+  }
+  const sql = sqlExecutorFor(orm);
+  const [state] = await sql.query<{ data_type: string | null }>(
+    `SELECT data_type FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = 'users' AND column_name = 'id'`,
+  );
+  if (state?.data_type !== 'integer') throw new LegacyMapMissingError();
+  const wanted = [...new Set(legacyIds)];
+  if (wanted.length === 0) return new Set();
+  // translateLegacyUserIds checked that every id is a safe integer.
+  const rows = await sql.query<{ id: number }>(`SELECT id FROM users WHERE id IN (${wanted.join(', ')})`);
+  return new Set(rows.map((row) => Number(row.id)));
+}

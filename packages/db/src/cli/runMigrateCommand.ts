@@ -13,6 +13,7 @@ import { initPgliteOrm } from '../initPgliteOrm.js';
 import { runMigrations } from '../runMigrations.js';
 import { readMigrateEnv } from './migrateEnv.js';
 import { MIGRATE_USAGE, parseMigrateArgs } from './parseMigrateArgs.js';
+import { stepReportOf, writeStepReport } from './stepReport.js';
 
 export interface CommandIo {
   readonly env: NodeJS.ProcessEnv;
@@ -60,11 +61,22 @@ export async function runMigrateCommand(argv: readonly string[], io: CommandIo):
         ? `${JSON.stringify({ ok: true, ...report }, null, 2)}\n`
         : `${formatMigrationRunReport(report)}\n`,
     );
-    return 0;
+    const step = stepReportOf(report);
+    writeStepReport(io.env, step);
+    return step.status === 'failed' ? 1 : 0;
   } catch (raw) {
     const error = classifyConnectionError(raw, target) ?? raw;
     if (args.json) io.stdout(`${JSON.stringify({ ok: false, error: describeError(error) }, null, 2)}\n`);
-    io.stderr(`migrate: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`migrate: ${message}\n`);
+    writeStepReport(io.env, {
+      step: 'database',
+      status: 'failed',
+      dryRun: args.dryRun,
+      durationMs: 0,
+      summary: `${message.split('\n')[0]} (nothing was changed)`,
+      counts: {},
+    });
     return 1;
   } finally {
     await orm?.close(true).catch(() => undefined);
