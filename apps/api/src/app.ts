@@ -16,6 +16,7 @@ import type { Redis } from 'ioredis';
 import type { AppConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { frameworkErrorHandler, installErrorHandler } from './http/errorHandler.js';
+import { sessionCookieName } from './http/sessionCookie.js';
 import { authRoutes } from './routes/authRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { meRoutes } from './routes/meRoutes.js';
@@ -83,7 +84,9 @@ export async function buildApp(options: BuildAppOptions) {
     openapi: {
       openapi: '3.1.0',
       info: { title: '@org/api', description: 'Slug-addressed user API', version: '0.1.0' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: '__Host-sid' } } },
+      components: {
+        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: sessionCookieName(ctx.config) } },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

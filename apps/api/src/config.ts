@@ -9,7 +9,8 @@ export type RateLimitBucket =
   | 'verify'
   | 'resend'
   | 'resendCooldown'
-  | 'passwordReset';
+  | 'passwordReset'
+  | 'passwordChange';
 
 /** What `buildApp` needs to know besides its connections; `defaultConfig` is the production choice. */
 export interface AppConfig {
@@ -30,6 +31,7 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, RateLimitRule> = {
   verify: { limit: 20, windowSeconds: 60 },
   resend: { limit: 10, windowSeconds: 60 * 60 },
   passwordReset: { limit: 10, windowSeconds: 60 * 60 },
+  passwordChange: { limit: 10, windowSeconds: 15 * 60 },
 };
 
 /** The config for a validated environment. */

@@ -7,7 +7,6 @@ const seconds = z.coerce.number().int().positive();
 
 /** Every environment variable the api reads, parsed once (the only place that touches process.env). */
 export const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/postgres'),

@@ -240,6 +240,25 @@ describe('login and logout', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
   });
+  it('forgets the failed logins of an address once its owner signs in', async () => {
+    await t.close();
+    t = await startTestApp(db, {
+      config: {
+        rateLimits: {
+          ...(await import('../src/config.js')).DEFAULT_RATE_LIMITS,
+          loginEmail: { limit: 3, windowSeconds: 60 },
+        },
+      },
+    });
+    const email = nextEmail();
+    await signUp(t, email);
+    for (let i = 0; i < 2; i += 1) expect((await login(t, email, 'wrong')).res.statusCode).toBe(401);
+    expect((await login(t, email)).res.statusCode).toBe(200);
+    for (let i = 0; i < 2; i += 1) expect((await login(t, email, 'wrong')).res.statusCode).toBe(401);
+    expect((await login(t, email)).res.statusCode).toBe(200);
+    for (let i = 0; i < 3; i += 1) expect((await login(t, email, 'wrong')).res.statusCode).toBe(401);
+    expectProblem((await login(t, email)).res, 429, 'rate-limited');
+  });
 });
 
 describe('passwords', () => {
@@ -269,6 +288,31 @@ describe('passwords', () => {
 
     expectProblem((await login(t, email)).res, 401, 'invalid-credentials');
     expect((await login(t, email, 'a brand new secret')).res.statusCode).toBe(200);
+  });
+
+  it('limits guesses of the current password on a password change', async () => {
+    await t.close();
+    t = await startTestApp(db, {
+      config: {
+        rateLimits: {
+          ...(await import('../src/config.js')).DEFAULT_RATE_LIMITS,
+          passwordChange: { limit: 2, windowSeconds: 60 },
+        },
+      },
+    });
+    const { token } = await signUp(t, nextEmail());
+    const guess = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/me/password',
+        headers: cookieHeader(token),
+        payload: { currentPassword: 'a guess', newPassword: 'a brand new secret' },
+      });
+    expectProblem(await guess(), 403, 'wrong-password');
+    expectProblem(await guess(), 403, 'wrong-password');
+    const limited = await guess();
+    expectProblem(limited, 429, 'rate-limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   });
 
   it('resets a password by emailed token, ending every session; the token works once', async () => {

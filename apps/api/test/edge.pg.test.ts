@@ -179,6 +179,14 @@ describe('operations', () => {
     expect(register.requestBody.content['application/json'].schema.properties.email).toBeDefined();
     expect(JSON.stringify(doc.paths['/users/{slug}'].get.responses['200'])).toContain('PublicProfile');
     expect(doc.paths['/openapi.json']).toBeUndefined();
+    expect(doc.components.securitySchemes.session).toEqual({
+      type: 'apiKey',
+      in: 'cookie',
+      name: '__Host-sid',
+    });
+    expect(doc.paths['/me'].get.security).toEqual([{ session: [] }]);
+    expect(doc.paths['/me/social-accounts'].get.security).toEqual([{ session: [] }]);
+    expect(doc.paths['/auth/login'].post.security).toBeUndefined();
   });
 
   it('sends a random request id header, never a counter or the client value', async () => {

@@ -10,7 +10,6 @@ export const PROBLEM_TYPES = {
   'invalid-credentials': { status: 401, title: 'Email or password is wrong' },
   'wrong-password': { status: 403, title: 'The current password is wrong' },
   'not-found': { status: 404, title: 'Not found' },
-  'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'email-taken': { status: 409, title: 'An account with this email already exists' },
   'token-already-used': { status: 409, title: 'The token has already been used' },
   'social-account-taken': { status: 409, title: 'This social account is linked to another user' },

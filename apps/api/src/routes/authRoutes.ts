@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AppContext, emFor } from '../context.js';
 import { authOf, requireSession, resolveSession } from '../http/authenticate.js';
-import { enforceRateLimit } from '../http/enforceRateLimit.js';
+import { enforceRateLimit, resetRateLimit } from '../http/enforceRateLimit.js';
 import { ProblemError } from '../http/ProblemError.js';
 import { ProblemSchema } from '../http/problemSchema.js';
 import { clearSessionCookies, setSessionCookie } from '../http/sessionCookie.js';
@@ -150,6 +150,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           );
         }
         await em.execute('update users set last_login = now() where id = ?', [user.id], 'run');
+        await resetRateLimit(ctx, 'loginEmail', email);
         // A new session id at every login: a cookie planted before sign-in never becomes authenticated.
         const previous = await resolveSession(ctx, request, reply);
         if (previous !== null) await ctx.sessions.revokeToken(previous.token);

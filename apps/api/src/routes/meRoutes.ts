@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AppContext, emFor } from '../context.js';
 import { authOf, requireSession } from '../http/authenticate.js';
+import { enforceRateLimit } from '../http/enforceRateLimit.js';
 import { ProblemError } from '../http/ProblemError.js';
 import { ProblemSchema } from '../http/problemSchema.js';
 import { clearSessionCookies, setSessionCookie } from '../http/sessionCookie.js';
@@ -31,6 +32,9 @@ const guarded = { 401: ProblemSchema, 503: ProblemSchema };
 export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.addHook('onRequest', requireSession(ctx));
+    app.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, security: [{ session: [] }] };
+    });
 
     app.get(
       '/me',
@@ -91,12 +95,14 @@ export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['me'],
           summary: 'Change the password; ends every other session and renews this one',
           body: z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: NewPassword }),
-          response: { 204: z.null(), 400: ProblemSchema, 403: ProblemSchema, ...guarded },
+          response: { 204: z.null(), 400: ProblemSchema, 403: ProblemSchema, 429: ProblemSchema, ...guarded },
         },
       },
       async (request, reply) => {
         const auth = authOf(request);
         const userId = auth.session.userId;
+        // The current password is checked here: without a limit a stolen session could guess it.
+        await enforceRateLimit(ctx, 'passwordChange', userId);
         const em = emFor(ctx);
         const row = await queryOne<{ password: string }>(em, 'select password from users where id = ?', [
           userId,

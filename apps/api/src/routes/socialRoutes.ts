@@ -39,6 +39,9 @@ const guarded = { 401: ProblemSchema, 503: ProblemSchema };
 export function socialRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.addHook('onRequest', requireSession(ctx));
+    app.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, security: [{ session: [] }] };
+    });
 
     app.get(
       '/me/social-accounts',
