@@ -11,6 +11,8 @@ import { Redis } from 'ioredis';
 export function createApiRedis(url: string): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
+    // Commands issued in the same tick by concurrent requests go out in one write (fewer syscalls under load).
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     commandTimeout: 2000,
     connectTimeout: 2000,

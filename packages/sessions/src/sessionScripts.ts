@@ -7,7 +7,9 @@ import { luaScript } from './luaScript.js';
  * expiry), ae (absolute expiry), ua, ip; times are unix milliseconds. Index scores are the effective expiry.
  */
 
-const FIELDS = "'th', 'uid', 'sid', 'c', 'ls', 'ie', 'ae', 'ua', 'ip'";
+/** The fields of a session hash, in the order every script returns them. */
+export const SESSION_FIELDS = ['th', 'uid', 'sid', 'c', 'ls', 'ie', 'ae', 'ua', 'ip'] as const;
+const FIELDS = SESSION_FIELDS.map((field) => `'${field}'`).join(', ');
 
 /** KEYS: session, index. ARGV: th, uid, sid, created, now, idleExpiry, absoluteExpiry, ua, ip. */
 export const createScript = luaScript(`
@@ -22,7 +24,10 @@ if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) en
 return 1
 `);
 
-/** KEYS: session. ARGV: now, idleMs, indexPrefix. Returns the fields after sliding the idle expiry. */
+/**
+ * KEYS: session. ARGV: now, idleMs, indexPrefix, touchMs. Returns the fields after sliding the idle expiry,
+ * which is written at most once per touchMs: a busy session costs one read, not three writes, per request.
+ */
 export const authenticateScript = luaScript(`
 local f = redis.call('HMGET', KEYS[1], ${FIELDS})
 if not f[1] then return false end
@@ -35,6 +40,7 @@ if now >= tonumber(f[6]) or now >= ae then
   redis.call('ZREM', idx, f[1])
   return false
 end
+if now - tonumber(f[5]) < tonumber(ARGV[4]) then return f end
 local ie = string.format('%d', math.min(now + tonumber(ARGV[2]), ae))
 redis.call('HSET', KEYS[1], 'ls', ARGV[1], 'ie', ie)
 redis.call('PEXPIRE', KEYS[1], tonumber(ie) - now)

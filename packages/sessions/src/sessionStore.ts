@@ -9,6 +9,7 @@ import {
   revokeScript,
   revokeTokenScript,
   rotateScript,
+  SESSION_FIELDS,
 } from './sessionScripts.js';
 import {
   digestsEqual,
@@ -110,6 +111,8 @@ export function createSessionStore<TUserId extends string = string>(
   const parseUserId = options.parseUserId ?? ((raw: string) => raw as TUserId);
   const now = options.now ?? Date.now;
   const idleMs = idleTtlSeconds * 1000;
+  // Last-seen and the idle expiry move in steps of at most this much (a minute, or 1/20 of a short idle TTL).
+  const touchMs = Math.min(60_000, Math.floor(idleMs / 20));
   const absoluteMs = absoluteTtlSeconds * 1000;
 
   function toSession(reply: unknown, tokenHash?: string): Session<TUserId> | null {
@@ -174,8 +177,22 @@ export function createSessionStore<TUserId extends string = string>(
     async authenticate(token) {
       if (!isSessionTokenShape(token)) return null;
       const tokenHash = hashSessionToken(token);
+      const key = keys.session(tokenHash);
+      const at = now();
+      // A session seen within the touch interval needs no write: one HMGET, no script.
+      const read = await call('authenticate', () => redis.hmget(key, ...SESSION_FIELDS));
+      const seen = toSession(read, tokenHash);
+      if (
+        seen !== null &&
+        at - seen.lastSeenAt.getTime() < touchMs &&
+        at < seen.idleExpiresAt.getTime() &&
+        at < seen.absoluteExpiresAt.getTime()
+      ) {
+        return seen;
+      }
+      // Anything else (slide, expire, a malformed or missing hash) is decided atomically by the script.
       const reply = await call('authenticate', () =>
-        authenticateScript.run(redis, [keys.session(tokenHash)], [now(), idleMs, keys.userIndexPrefix]),
+        authenticateScript.run(redis, [key], [at, idleMs, keys.userIndexPrefix, touchMs]),
       );
       return reply === null ? null : toSession(reply, tokenHash);
     },

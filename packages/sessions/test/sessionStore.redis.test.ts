@@ -98,6 +98,20 @@ describe('expiry', () => {
     expect(found?.idleExpiresAt).toEqual(new Date(clock + IDLE * 1000));
   });
 
+  it('writes last-seen and the idle expiry at most once per touch interval', async () => {
+    const { token } = await store.create(alice);
+    const created = clock;
+    const touchMs = Math.min(60_000, (IDLE * 1000) / 20);
+    clock += touchMs - 1;
+    const early = await store.authenticate(token);
+    expect(early?.lastSeenAt).toEqual(new Date(created));
+    expect(early?.idleExpiresAt).toEqual(new Date(created + IDLE * 1000));
+    clock += 1;
+    const touched = await store.authenticate(token);
+    expect(touched?.lastSeenAt).toEqual(new Date(clock));
+    expect(touched?.idleExpiresAt).toEqual(new Date(clock + IDLE * 1000));
+  });
+
   it('ends an idle session and removes it from the index', async () => {
     const { token } = await store.create(alice);
     clock += IDLE * 1000;
