@@ -3,19 +3,20 @@
  * in the worker, processing) against the same job enqueued and processed without validation, same run,
  * alternating the order each round. Prints jobs/s and the ratio (target >= 0.9x).
  *
- * BENCH_JOBS (default 5000) jobs per measurement, BENCH_ROUNDS (default 5) rounds; needs Redis at REDIS_URL.
+ * BENCH_JOBS (default 8000) jobs per measurement, BENCH_ROUNDS (default 9) rounds (a shared machine's noise
+ * swings single rounds by +-15%); needs Redis at REDIS_URL. Also prints the CPU cost of one validation.
  */
 import { randomUUID } from 'node:crypto';
 import { UserIds } from '@org/db';
-import { createJobProducer, JOBS_QUEUE, jobOptionsFor } from '@org/jobs';
+import { createJobProducer, JOBS_QUEUE, jobOptionsFor, parseJobPayload } from '@org/jobs';
 import { type Processor, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createRedisConnection } from '../src/redisConnection.js';
 import { parseJobAtBoundary } from '../src/worker.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const JOBS = Number(process.env.BENCH_JOBS ?? 8000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const CONCURRENCY = 16;
 const ENQUEUE_BATCH = 100;
 
@@ -98,3 +99,12 @@ console.log(`\nno-op job, ${JOBS} jobs x ${ROUNDS} rounds, concurrency ${CONCURR
 console.log(`  full path (enqueue + zod validation + processing): ${validated.toFixed(0)} jobs/s`);
 console.log(`  without validation:                                ${raw.toFixed(0)} jobs/s`);
 console.log(`  ratio: ${(validated / raw).toFixed(3)}x (target >= 0.9x)`);
+
+const sample = Array.from({ length: 1024 }, () => UserIds.newId());
+const parses = 500_000;
+const t0 = performance.now();
+for (let i = 0; i < parses; i += 1) parseJobPayload('purge-user-sessions', { userId: sample[i & 1023] });
+const perParse = ((performance.now() - t0) * 1000) / parses;
+console.log(
+  `  one zod validation: ${perParse.toFixed(2)} us (the full path validates twice: at enqueue and in the worker; a job costs ${(1e6 / raw).toFixed(0)} us)`,
+);
