@@ -77,6 +77,18 @@ describe('preflight', () => {
     expect(await databaseFingerprint(o)).toEqual(before);
   });
 
+  it('finds exact and case-insensitive duplicate emails where the unique index was dropped', async () => {
+    const o = await legacyDatabase();
+    await exec(o, 'ALTER TABLE users DROP CONSTRAINT users_email_key');
+    await exec(o, `UPDATE users SET email = 'user10@example.com' WHERE id = 11`);
+    await exec(o, `UPDATE users SET email = 'USER10@example.com' WHERE id = 12`);
+    await exec(o, `UPDATE users SET email = 'user30@example.com' WHERE id = 31`);
+    const error = await runMigrations(o).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreflightError);
+    const problem = (error as PreflightError).problems.find((p) => p.code === 'duplicate_email');
+    expect(problem).toMatchObject({ count: 5, examples: ['user10@example.com x3', 'user30@example.com x2'] });
+  });
+
   it('shows the same problems in a dry run, without touching the database', async () => {
     const o = await legacyDatabase();
     await exec(o, `UPDATE users SET email = upper(email) WHERE id = 2`);

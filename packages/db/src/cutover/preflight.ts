@@ -117,9 +117,16 @@ export async function preflight(sql: SqlExecutor): Promise<PreflightResult> {
     }
   }
 
+  // Groups of emails equal after lower(). With a unique index on email, exact duplicates are impossible, so
+  // every group holds an address with an upper-case letter: only those rows are folded (plus one index
+  // probe each), instead of folding and hashing the whole table.
+  const groups = (await hasUniqueEmailIndex(sql))
+    ? `SELECT f.email, count(*)::int8 + (EXISTS (SELECT 1 FROM users u WHERE u.email = f.email))::int AS n
+         FROM (SELECT lower(email) AS email FROM users WHERE email <> lower(email)) f GROUP BY f.email`
+    : 'SELECT lower(email) AS email, count(*)::int8 AS n FROM users GROUP BY lower(email)';
   const duplicates = await sql.query<{ email: string; n: string; groups: string; total: string }>(
     `SELECT email, n, count(*) OVER ()::int8 AS groups, sum(n) OVER ()::int8 AS total
-       FROM (SELECT lower(email) AS email, count(*)::int8 AS n FROM users GROUP BY lower(email) HAVING count(*) > 1) d
+       FROM (${groups}) d WHERE n > 1
       ORDER BY email LIMIT ${EXAMPLES}`,
   );
   if (duplicates.length > 0) {
@@ -148,6 +155,17 @@ async function enforcedNotNull(sql: SqlExecutor): Promise<Set<string>> {
         AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull`,
   );
   return new Set(rows.map((r) => r.column));
+}
+
+/** True when a valid unique index covers exactly users(email), as the legacy schema's UNIQUE does. */
+async function hasUniqueEmailIndex(sql: SqlExecutor): Promise<boolean> {
+  const [row] = await sql.query<{ present: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indrelid = 'users'::regclass AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1
+          AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = 'email') AS present`,
+  );
+  return row?.present === true;
 }
 
 /** Child tables whose user_id has a validated foreign key to users(id): orphans are impossible there. */

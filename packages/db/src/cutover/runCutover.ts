@@ -27,7 +27,10 @@ export interface CutoverOptions {
   readonly onLocked?: () => void;
   /** Embedded PostgreSQL (PGlite) lacks some server settings. */
   readonly embedded?: boolean;
-  /** `work_mem` / `maintenance_work_mem` for this transaction; '256MB' / '1GB' by default. */
+  /**
+   * `work_mem` / `maintenance_work_mem` for this transaction; '1GB' each by default, so that sorting 2M token
+   * rows for their tie ranks stays in memory (at 256MB it spilled to disk). One session, for the cutover only.
+   */
   readonly workMem?: string;
   readonly maintenanceWorkMem?: string;
 }
@@ -66,7 +69,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
 
   const lockTimeoutMs = options.lockTimeoutMs ?? 5000;
   await sql.run(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
-  await sql.run(`SET LOCAL work_mem = '${options.workMem ?? '256MB'}'`);
+  await sql.run(`SET LOCAL work_mem = '${options.workMem ?? '1GB'}'`);
   await sql.run(`SET LOCAL maintenance_work_mem = '${options.maintenanceWorkMem ?? '1GB'}'`);
   if (!options.embedded) {
     // A killed client otherwise leaves its backend running the current statement (and holding the locks)
