@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
  */
 export function workspaceVitestConfig(options: { integrationTimeoutMs?: number } = {}) {
   const integrationTimeout = options.integrationTimeoutMs ?? 60_000;
+  // CI runs every package's tests at once on two cores: a loop of 3 million ids or a property test of
+  // thousands of runs can take several times its quiet-machine duration. Timeouts catch hangs, not speed.
+  const unitTimeout = 60_000;
   return defineConfig({
     ssr: { resolve: { conditions: ['@org/source', 'module', 'node', 'development|production'] } },
     resolve: { conditions: ['@org/source', 'module', 'node', 'development|production'] },
@@ -17,6 +20,8 @@ export function workspaceVitestConfig(options: { integrationTimeoutMs?: number }
             name: 'unit',
             include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
             exclude: ['**/*.pg.test.ts', '**/*.redis.test.ts', '**/node_modules/**'],
+            testTimeout: unitTimeout,
+            hookTimeout: unitTimeout,
           },
         },
         {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { problemTypeUri } from '../src/http/problemTypes.js';
 import {
   cookieHeader,
+  expectProblem,
   login,
   openTestDatabase,
   signUp,
@@ -23,16 +23,6 @@ beforeEach(async () => {
   t = await startTestApp(db);
 });
 afterEach(() => t.close());
-
-function expectProblem(
-  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  type: string,
-) {
-  expect(res.statusCode).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.json()).toMatchObject({ type: problemTypeUri(type as never), status });
-}
 
 describe('profile', () => {
   it('reads and updates the own profile; the public profile shows it by slug', async () => {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { UserIds } from '@org/db';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { problemTypeUri } from '../src/http/problemTypes.js';
 import {
   cookieHeader,
+  expectProblem,
   login,
   openTestDatabase,
   register,
@@ -27,16 +27,6 @@ beforeEach(async () => {
   t = await startTestApp(db);
 });
 afterEach(() => t.close());
-
-function expectProblem(
-  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  type: string,
-) {
-  expect(res.statusCode).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.json()).toMatchObject({ type: problemTypeUri(type as never), status });
-}
 
 async function me(token: string) {
   return t.app.inject({ method: 'GET', url: '/me', headers: cookieHeader(token) });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { problemTypeUri } from '../src/http/problemTypes.js';
 import {
   cookieHeader,
+  expectProblem,
   openTestDatabase,
   signUp,
   startTestApp,
@@ -22,20 +22,6 @@ beforeEach(async () => {
   t = await startTestApp(db);
 });
 afterEach(() => t.close());
-
-function expectProblem(
-  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  type: string,
-) {
-  expect(res.statusCode).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.json()).toMatchObject({
-    type: problemTypeUri(type as never),
-    title: expect.any(String),
-    status,
-  });
-}
 
 describe('bad input never yields a 500', () => {
   it.each([

@@ -5,8 +5,10 @@ import { createJobProducer, type JobProducer } from '@org/jobs';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { type AppConfig, DEFAULT_RATE_LIMITS } from '../src/config.js';
+import { type ProblemType, problemTypeUri } from '../src/http/problemTypes.js';
 import { createApiRedis } from '../src/redisClient.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -149,4 +151,15 @@ export async function signUp(t: TestApp, email: string, password = 'correct hors
   const { res, token } = await login(t, email, password);
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   return { token, slug: (reg.json() as { slug: string }).slug };
+}
+
+/** The response is an RFC 9457 problem of this status and type. */
+export function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  type: ProblemType,
+): void {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.json()).toMatchObject({ type: problemTypeUri(type), title: expect.any(String), status });
 }

@@ -176,7 +176,5 @@ describe('a fresh project outside the workspace', () => {
       );
       expect(`${stdout}${stderr}`).toBe('');
     },
-    // A cold tsc on a loaded 2-core machine has taken over 5 s.
-    60_000,
   );
 });
