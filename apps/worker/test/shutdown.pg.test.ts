@@ -46,15 +46,19 @@ describe('graceful shutdown', () => {
   it('stops fetching and lets the active job finish within the timeout', async () => {
     const user = await createUser(database.orm);
     const release = gate();
+    const entered = gate();
     const store: WorkerStore = {
       ...harness.deps.store,
       loadUserExport: async (userId) => {
+        entered.open();
         await release.opened;
         return harness.deps.store.loadUserExport(userId);
       },
     };
     const worker = harness.startWorker({ store });
     const active = await harness.jobs.enqueue('export-user-data', { userId: user.id });
+    // The processor itself has the job (BullMQ marks it active in Redis a moment before).
+    await entered.opened;
     await waitForState(active.id, 'active');
 
     const closing = closeWorkerGracefully(worker, { timeoutMs: 10_000 });
@@ -69,9 +73,11 @@ describe('graceful shutdown', () => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     const release = gate();
+    const entered = gate();
     const slowStore: WorkerStore = {
       ...harness.deps.store,
       loadTokenEmail: async (tokenId) => {
+        entered.open();
         await release.opened;
         return harness.deps.store.loadTokenEmail(tokenId);
       },
@@ -82,6 +88,7 @@ describe('graceful shutdown', () => {
       tokenId: token.id,
       secret,
     });
+    await entered.opened;
     await waitForState(id, 'active');
 
     const closing = closeWorkerGracefully(worker, { timeoutMs: 50, handBackMs: 10_000 });
@@ -106,15 +113,20 @@ describe('graceful shutdown', () => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     const release = gate();
+    const delivering = gate();
     const worker = harness.startWorker({
-      transport: { kind: 'stuck', deliver: () => release.opened, close: async () => {} },
+      transport: {
+        kind: 'stuck',
+        deliver: () => {
+          delivering.open();
+          return release.opened;
+        },
+        close: async () => {},
+      },
     });
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
-    });
-    await waitForState(id, 'active');
+    await harness.jobs.enqueue('send-verification-email', { userId: user.id, tokenId: token.id, secret });
+    // Inside the transport, past every check that could end the job early.
+    await delivering.opened;
     expect(await closeWorkerGracefully(worker, { timeoutMs: 50, handBackMs: 50 })).toBe('abandoned');
     release.open();
   });
