@@ -39,7 +39,14 @@ try {
   if (!values.json) process.stderr.write('\n');
   console.log(values.json ? JSON.stringify(report, null, 2) : formatCutoverReport(report));
   writeStepReport({
-    status: report.activeLegacy > 0 ? 'failed' : report.dryRun ? 'planned' : 'done',
+    status:
+      report.activeLegacy > 0
+        ? 'failed'
+        : report.dryRun
+          ? 'planned'
+          : report.found === 0
+            ? 'already-done'
+            : 'done',
     durationMs: report.durationMs,
     summary: `${report.found} legacy jobs ${report.dryRun ? 'found' : 'handled'}: ${report.translated} translated, ${report.quarantined} quarantined`,
     counts: { found: report.found, translated: report.translated, quarantined: report.quarantined },

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@org/db/testing';
+import { deleteKeysWithPrefix } from '@org/sessions/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './appProcess.js';
+import { freePort } from './freePort.js';
+import { pollUntil } from './pollUntil.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const stem = `start-${randomUUID()}`;
+let db: TestDatabase;
+let tempDir: string;
+const redis = new Redis(REDIS_URL);
+
+beforeAll(async () => {
+  db = await createTestDatabase({ state: 'migrated' });
+  tempDir = await mkdtemp(join(tmpdir(), 'start-test-'));
+});
+afterAll(async () => {
+  await deleteKeysWithPrefix(redis, `${stem}:`);
+  await deleteKeysWithPrefix(redis, `${stem}-bull:`);
+  redis.disconnect();
+  await db?.drop();
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+describe('pnpm start', () => {
+  it('runs the api and the worker, and both stop on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn('pnpm', ['start'], {
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: `${stem}:`,
+        QUEUE_PREFIX: `${stem}-bull`,
+        PORT: String(port),
+        COOKIE_SECURE: 'false',
+        MAIL_DIR: join(tempDir, 'mail'),
+        EXPORT_DIR: join(tempDir, 'exports'),
+      },
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = once(child, 'exit');
+    try {
+      const ready = await pollUntil(
+        'the api to be ready and the worker to be consuming',
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/ready`);
+          const workerUp =
+            /"service":"worker"/.test(output) && /worker (started|ready|consuming)/i.test(output);
+          return response.ok && workerUp ? ((await response.json()) as unknown) : undefined;
+        },
+        { timeoutMs: 45_000, intervalMs: 250, describe: () => output },
+      );
+      expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+    }
+    await exited;
+    const groupGone = () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    };
+    await pollUntil('every process of the group to exit', async () => groupGone(), {
+      timeoutMs: 20_000,
+      describe: () => output,
+    });
+    expect(output).toMatch(/"msg":"worker stopped"/);
+    await expect(fetch(`http://127.0.0.1:${port}/ready`)).rejects.toThrow();
+  });
+});
