@@ -1,14 +1,18 @@
 /*
  * GET /users/{slug} vs the same lookup by primary key (a route registered here only), and a
- * session-authenticated GET /me, on one app in one run. Targets: slug >= 0.9x by-id, /me >= 0.8x by-id.
+ * session-authenticated GET /me, on one app in one run. The load comes from a separate process
+ * (bench/loadGenerator.ts), as it would in production, not from the server's own event loop. Targets: slug >= 0.9x by-id, /me >= 0.8x by-id.
  * Usage: pnpm --filter @org/api bench [-- --duration 5 --rounds 3 --connections 32 --users 10000]
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { text } from 'node:stream/consumers';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initOrm, runMigrations, type UserId, UserIds } from '@org/db';
 import { createTestDatabase, SEED_PASSWORD, seedLegacyData } from '@org/db/testing';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
-import autocannon from 'autocannon';
 import { z } from 'zod';
 import { buildApp } from '../src/app.js';
 import { DEFAULT_RATE_LIMITS } from '../src/config.js';
@@ -101,41 +105,40 @@ try {
     tokens.push(cookie.value);
   }
 
-  function cycling(paths: (i: number) => autocannon.Request) {
-    let i = 0;
-    return [{ setupRequest: (request: autocannon.Request) => ({ ...request, ...paths(i++) }) }];
-  }
-  const targets = {
-    byId: () =>
-      cycling((i) => ({ method: 'GET', path: `/bench/users-by-id/${users[i % users.length]!.id}` })),
-    bySlug: () => cycling((i) => ({ method: 'GET', path: `/users/${users[i % users.length]!.slug}` })),
-    me: () =>
-      cycling((i) => ({
-        method: 'GET',
-        path: '/me',
-        headers: { cookie: `__Host-sid=${tokens[i % tokens.length]}` },
-      })),
+  const requests = {
+    byId: users.map((u) => ({ path: `/bench/users-by-id/${u.id}` })),
+    bySlug: users.map((u) => ({ path: `/users/${u.slug}` })),
+    me: tokens.map((token) => ({ path: '/me', cookie: `__Host-sid=${token}` })),
   };
-  type Target = keyof typeof targets;
+  type Target = keyof typeof requests;
 
   async function measure(target: Target, seconds: number) {
-    const result = await autocannon({
-      url: address,
-      connections,
-      duration: seconds,
-      requests: targets[target](),
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./loadGenerator.ts', import.meta.url))],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    child.stdin.end(
+      JSON.stringify({ url: address, connections, duration: seconds, requests: requests[target] }),
+    );
+    const [output] = await Promise.all([text(child.stdout), once(child, 'exit')]);
+    const result = JSON.parse(output) as { rps: number; p99: number; non2xx: number; errors: number };
     if (result.non2xx > 0 || result.errors > 0)
       throw new Error(`${target}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return { rps: result.requests.average, p99: result.latency.p99 };
+    return { rps: result.rps, p99: result.p99 };
   }
 
-  for (const target of Object.keys(targets) as Target[]) await measure(target, 1);
+  for (const target of Object.keys(requests) as Target[]) await measure(target, 1);
   const results: Record<Target, { rps: number; p99: number }[]> = { byId: [], bySlug: [], me: [] };
   for (let round = 0; round < rounds; round += 1) {
     // Interleaved rounds, so drift in the shared machine's load hits every route alike.
-    for (const target of Object.keys(targets) as Target[])
+    for (const target of Object.keys(requests) as Target[])
       results[target].push(await measure(target, duration));
+    const rps = (target: Target) => results[target].at(-1)!.rps;
+    console.error(
+      `round ${round + 1}: by-id ${rps('byId').toFixed(0)}, slug ${rps('bySlug').toFixed(0)}, me ${rps('me').toFixed(0)} req/s` +
+        ` (slug/by-id ${(rps('bySlug') / rps('byId')).toFixed(2)}, me/by-id ${(rps('me') / rps('byId')).toFixed(2)})`,
+    );
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const summary = Object.fromEntries(
