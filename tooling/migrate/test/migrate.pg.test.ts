@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { initOrm } from '@org/db';
 import { createTestDatabase, seedLegacyData, type TestDatabase } from '@org/db/testing';
 import { deleteKeysWithPrefix, seedLegacyKeys } from '@org/sessions/testing';
 import { seedLegacyJobs } from '@org/worker';
@@ -62,7 +63,6 @@ const legacyKeyCount = async () => {
   return count;
 };
 const tableType = async () => {
-  const { initOrm } = await import('@org/db');
   const orm = await initOrm({ clientUrl: db.url, poolMax: 1 });
   try {
     const [row] = await orm.em

@@ -11,7 +11,6 @@ import {
   GREGORIAN_OFFSET_US,
   isUuidV6Sql,
   MAX_TIES_PER_MICROSECOND,
-  SLUG_PATTERN,
   unixMicrosSql,
   uuidFromHalvesSql,
   uuidTicksSql,
@@ -45,17 +44,13 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
   const started = performance.now();
   const steps: CutoverStep[] = [];
   const step = async <T>(name: string, rows: number | undefined, work: () => Promise<T>): Promise<T> => {
-    options.onProgress?.({ step: name, phase: 'start', ...(rows === undefined ? {} : { rows }) });
+    const counted = rows === undefined ? {} : { rows };
+    options.onProgress?.({ step: name, phase: 'start', ...counted });
     const t0 = performance.now();
     const result = await work();
     const ms = performance.now() - t0;
-    steps.push({ name, ms, ...(rows === undefined ? {} : { rows }) });
-    options.onProgress?.({
-      step: name,
-      phase: 'end',
-      ms,
-      ...(rows === undefined ? {} : { rows }),
-    });
+    steps.push({ name, ms, ...counted });
+    options.onProgress?.({ step: name, phase: 'end', ms, ...counted });
     return result;
   };
 
@@ -107,7 +102,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
   const columns = (table: TableName, row: string) =>
     COPIED_COLUMNS[table].map((c) => `${row}.${c}`).join(', ');
 
-  const SLUG_LENGTH = 12;
+  const slugLength = UserIds.slugLength;
   const seed = () => randomBytes(8).readBigInt64BE();
 
   await step('map user ids', before.users, () =>
@@ -120,7 +115,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
   await step('copy users', before.users, () =>
     sql.run(
       `CREATE TABLE users${NEW_TABLE_SUFFIX} AS
-       SELECT m.user_id AS id, encode(substring(?::bytea FROM (u.n * ${SLUG_LENGTH} + 1)::int FOR ${SLUG_LENGTH}), 'escape')::varchar(${SLUG_LENGTH}) AS slug,
+       SELECT m.user_id AS id, encode(substring(?::bytea FROM (u.n * ${slugLength} + 1)::int FOR ${slugLength}), 'escape')::varchar(${slugLength}) AS slug,
               ${columns('users', 'u')}
          FROM (SELECT x.*, row_number() OVER () - 1 AS n FROM users x) u
          JOIN legacy_user_ids m ON m.legacy_id = u.id`,
@@ -195,7 +190,9 @@ async function verify(sql: SqlExecutor, before: Readonly<Record<TableName, numbe
   for (const table of TABLES) {
     const created = CREATED_COLUMN[table];
     const slugCheck =
-      table === 'users' ? `, count(*) FILTER (WHERE slug !~ '${SLUG_PATTERN}')::int8 AS bad_slugs` : '';
+      table === 'users'
+        ? `, count(*) FILTER (WHERE slug !~ '^[0-9A-Za-z]{${UserIds.slugLength}}$')::int8 AS bad_slugs`
+        : '';
     const [row] = await sql.query<{ rows: string; bad_ids: string; bad_slugs?: string }>(
       `SELECT count(*)::int8 AS rows,
               count(*) FILTER (WHERE NOT (${isUuidV6Sql('id')} AND ${uuidTicksSql('id')} / 10 = ${unixMicrosSql(created)} + ${GREGORIAN_OFFSET_US}))::int8 AS bad_ids
@@ -210,7 +207,7 @@ async function verify(sql: SqlExecutor, before: Readonly<Record<TableName, numbe
         `${table}: ${row?.bad_ids} id(s) are not a v6 UUID of the row's ${created} (more than ${MAX_TIES_PER_MICROSECOND} rows in one microsecond?)`,
       );
     if (Number(row?.bad_slugs ?? 0) > 0)
-      failures.push(`${table}: ${row?.bad_slugs} slug(s) are not 12 Base62 characters`);
+      failures.push(`${table}: ${row?.bad_slugs} slug(s) are not ${UserIds.slugLength} Base62 characters`);
   }
   if (failures.length > 0) throw new VerificationError(failures);
   return after;

@@ -28,7 +28,7 @@ export function unixMicrosSql(timestamp: string): string {
 }
 
 /**
- * The same, 3x cheaper: the float8 `date_part` is exact to the microsecond while |seconds| < 2^31 (the
+ * The same at about half the cost (measured on 2M rows): the float8 `date_part` is exact to the microsecond while |seconds| < 2^31 (the
  * rounding error stays under 0.5 us), so it serves 1902..2037 and the exact numeric path the rest. The
  * verification step recomputes every id's instant with `unixMicrosSql` independently.
  */
@@ -79,6 +79,3 @@ export function uuidTicksSql(uuid: string): string {
 export function isUuidV6Sql(uuid: string): string {
   return `((get_byte(uuid_send(${uuid}), 6) >> 4) = 6 AND (get_byte(uuid_send(${uuid}), 8) >> 6) = 2)`;
 }
-
-/** The Base62 slug shape `@org/ids` accepts for users. */
-export const SLUG_PATTERN = '^[0-9A-Za-z]{12}$';

@@ -20,7 +20,7 @@ export const User = defineEntity({
       .onCreate(() => UserIds.newId()),
     slug: p
       .string()
-      .length(12)
+      .length(UserIds.slugLength)
       .unique()
       .$type<UserSlug>()
       .onCreate(() => UserIds.newSlug()),
