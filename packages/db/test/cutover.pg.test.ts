@@ -49,7 +49,7 @@ const EDGE_DATES = [
 
 async function seedEdgeCases(orm: Orm): Promise<void> {
   const run = (sql: string) => orm.em.getConnection().execute(sql, [], 'run');
-  // 30 users joined in the same microsecond: 9 ties go into the sub-microsecond ticks, the rest into the clock sequence.
+  // 30 users joined in the same microsecond: their ids differ only in the offset copy of the legacy id.
   await run(`INSERT INTO users (email, password, date_joined)
     SELECT 'tie' || g || '@example.com', '${SEED_PASSWORD_HASH}', timestamptz '${TIE_INSTANT}' FROM generate_series(1, 30) g`);
   await run(`INSERT INTO users (email, password, first_name, date_joined, last_login)
@@ -70,6 +70,8 @@ async function seedEdgeCases(orm: Orm): Promise<void> {
       FROM users u WHERE u.email LIKE 'tie%'`);
   await run(`INSERT INTO user_profiles (user_id, created_at)
     SELECT u.id, timestamptz '${TIE_INSTANT}' FROM users u WHERE u.email LIKE 'tie%' AND u.id % 2 = 0`);
+  // deleted accounts leave gaps in the legacy ids (their rows go with them, ON DELETE CASCADE)
+  await run(`DELETE FROM users WHERE id % 97 = 0 AND email LIKE 'user%'`);
 }
 
 async function snapshotLegacy(orm: Orm, table: Table): Promise<LegacyRow[]> {
@@ -148,13 +150,15 @@ describe('the cutover on a legacy database with a few thousand rows and edge cas
     expect(report.cutover?.lockHeldMs).toBeGreaterThan(0);
   });
 
-  it('seeds the edge cases it claims to: users without tokens, one user with 60 accounts, shared instants, old and far dates', () => {
+  it('seeds the edge cases it claims to: users without tokens, one user with 60 accounts, gaps in the ids, shared instants, old and far dates', () => {
     const tokenUsers = new Set(legacy.verification_tokens.map((r) => r.legacy_user_id));
     expect(legacy.users.some((u) => !tokenUsers.has(u.legacy_id))).toBe(true);
     const perUser = new Map<number | null, number>();
     for (const r of legacy.social_accounts)
       perUser.set(r.legacy_user_id, (perUser.get(r.legacy_user_id) ?? 0) + 1);
     expect(Math.max(...perUser.values())).toBeGreaterThanOrEqual(60);
+    const ids = legacy.users.map((u) => u.legacy_id);
+    expect(Math.max(...ids) - Math.min(...ids) + 1).toBeGreaterThan(ids.length);
     const tieUs = legacy.users.filter((u) => u.natural_key.startsWith('tie')).map((u) => u.created_us);
     expect(new Set(tieUs).size).toBe(1);
     expect(legacy.users.some((u) => BigInt(u.created_us) < 0n)).toBe(true);

@@ -5,22 +5,27 @@
  *   hi = time_high(32) time_mid(16) ver=6(4) time_low(12)   -- the 60-bit Gregorian 100-ns tick count
  *   lo = var=10(2) clock_seq(14) node(48, multicast bit set)
  *
- * PostgreSQL timestamps have microseconds, i.e. 10 ticks, so rows that share a microsecond are ordered by a
- * tie rank `r` (0 for the first row of the instant, in legacy id order): r < 9 goes into the sub-microsecond
- * ticks (like `uuidv6Batch`, which advances by one tick per equal instant), from r = 9 on the ticks stay at
- * 9 and the top 21 bits after the variant (clock sequence and the node's first 7 bits) count r - 9. Either way
- * the id's instant truncated to microseconds is the row's timestamp, ids are unique by construction, and
- * ordering by id orders by (timestamp, legacy id).
+ * PostgreSQL timestamps have microseconds, so the tick count is always a whole microsecond. The 62 bits after
+ * the variant hold `k = hashint8extended(instant, seed)` (one value per instant, with a per-run CSPRNG seed
+ * that is never stored) plus the legacy integer id: the top 29 bits are k's, the low 33 bits are
+ * `id + 2^31 + (k mod 2^31)`, which never carries into the bits above. So rows that share an instant share
+ * everything but an offset-shifted copy of their legacy id: their ids are distinct and ordered by legacy id,
+ * for any number of ties, with no sort or window over the table. Across instants the bits look random, and
+ * without the seed an id does not give its legacy integer away (the id is internal anyway; slugs are public).
  *
- * Every function here is immutable or parallel safe, so PostgreSQL may compute ids in parallel workers.
+ * Each expression is a pure function of the row (immutable, parallel safe): the map of user ids and the copy
+ * of users compute the same ids independently, and PostgreSQL may compute them in parallel workers.
  */
 
 /** Microseconds between 1582-10-15 (the UUID epoch) and 1970-01-01. */
 export const GREGORIAN_OFFSET_US = 12_219_292_800_000_000n;
 /** Largest microsecond count (since 1582-10-15) whose 10 ticks still fit in 60 bits. */
 export const MAX_GREGORIAN_US = (1n << 60n) / 10n - 1n;
-/** Rows sharing one microsecond that still get distinct, ordered ids (a bulk import in one transaction). */
-export const MAX_TIES_PER_MICROSECOND = 9 + 2 ** 21;
+
+/** Bits 33..61 and 0..30 of the per-instant hash: the part of the low half that rows of one instant share. */
+const PER_INSTANT_BITS = 0x3fff_fffe_7fff_ffffn;
+const VARIANT_BIT = -(1n << 63n);
+const MULTICAST_BIT = 1n << 40n;
 
 /** Exact microseconds since the Unix epoch as int8 (`extract` returns an exact numeric since PG 14). */
 export function unixMicrosSql(timestamp: string): string {
@@ -28,39 +33,21 @@ export function unixMicrosSql(timestamp: string): string {
 }
 
 /**
- * The same at about half the cost (measured on 2M rows): the float8 `date_part` is exact to the microsecond while |seconds| < 2^31 (the
- * rounding error stays under 0.5 us), so it serves 1902..2037 and the exact numeric path the rest. The
- * verification step recomputes every id's instant with `unixMicrosSql` independently.
+ * The same at about half the cost (measured on 2M rows): the float8 `date_part` is exact to the microsecond
+ * while |seconds| < 2^31 (the rounding error stays under 0.5 us), so it serves 1902..2037 and the exact
+ * numeric path the rest. The verification step recomputes every id's instant with `unixMicrosSql`.
  */
 export function fastUnixMicrosSql(timestamp: string): string {
   return `(CASE WHEN ${timestamp} > timestamptz '1902-01-01 00:00:00+00' AND ${timestamp} < timestamptz '2037-12-31 00:00:00+00' THEN (date_part('epoch', ${timestamp}) * 1000000)::int8 ELSE ${unixMicrosSql(timestamp)} END)`;
 }
 
-/** The 60-bit tick count for `timestamp` with tie rank `rank` (int8 expressions). */
-export function ticksSql(timestamp: string, rank: string): string {
-  return `((${fastUnixMicrosSql(timestamp)} + ${GREGORIAN_OFFSET_US}) * 10 + least(${rank}, 9))`;
-}
-
-/**
- * The rows of `table` with three more columns: `r`, the tie rank among rows of the same `created` instant
- * (0 for the first, in legacy id order), and `hi` / `lo`, the two int8 halves of the row's UUIDv6. The low
- * half holds the variant bits, then either 62 random bits (r < 9) or the tie counter in 21 bits and 41
- * random ones, always with the node's multicast bit set (RFC 9562 s6.10). The random bits are
- * `hashint8extended(id, seed)` with a per-run CSPRNG `seed` that is never stored: they only make ids
- * unlinkable to the old integer, they are not secret (slugs are the public identifiers), and a CSPRNG call
- * per row (`gen_random_uuid()`, ~2 us here) would cost seconds at millions of rows.
- *
- * The rows come out sorted by (created, id), which is the order of their new ids, so the primary key is
- * built from presorted input. `OFFSET 0` keeps PostgreSQL from inlining the subqueries, which would compute
- * the tick count once per reference instead of once per row.
- */
-export function withUuidV6PartsSql(table: string, created: string, seed: bigint): string {
-  const ranked = `SELECT x.*, row_number() OVER (PARTITION BY x.${created} ORDER BY x.id) - 1 AS r FROM ${table} x`;
-  const ticked = `SELECT w.*, ${ticksSql(`w.${created}`, 'w.r')} AS t FROM (${ranked}) w OFFSET 0`;
-  const random = `hashint8extended(k.id, ${seed})`;
-  return `SELECT k.*, (((k.t >> 12) << 16) | 24576 | (k.t & 4095)) AS hi,
-                 (CASE WHEN k.r < 9 THEN (${random} & 4611686018427387903) ELSE ((k.r - 9) << 41) | (${random} & 2199023255551) END | -9223372036854775808 | 1099511627776) AS lo
-            FROM (${ticked}) k`;
+/** The UUIDv6 of the row with integer key `id` created at `created` (see the module comment). */
+export function uuidV6Sql(id: string, created: string, seed: bigint): string {
+  const micros = fastUnixMicrosSql(created);
+  const ticks = `((${micros} + ${GREGORIAN_OFFSET_US}) * 10)`;
+  const hi = `(((${ticks} >> 12) << 16) | 24576 | (${ticks} & 4095))`;
+  const lo = `(((hashint8extended(${micros}, ${seed}) & ${PER_INSTANT_BITS}) + (${id}::int8 + 2147483648)) | ${VARIANT_BIT} | ${MULTICAST_BIT})`;
+  return uuidFromHalvesSql(hi, lo);
 }
 
 /** The uuid made of two int8 halves; there is no bytea-to-uuid cast, so the 16 bytes go through hex. */
