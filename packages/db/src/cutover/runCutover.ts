@@ -113,7 +113,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
   await step('copy users', before.users, () =>
     sql.run(
       `CREATE TABLE users${NEW_TABLE_SUFFIX} AS
-       SELECT ${userId} AS id, encode(substring(?::bytea FROM (u.n * ${slugLength} + 1)::int FOR ${slugLength}), 'escape')::varchar(${slugLength}) AS slug,
+       SELECT ${userId} AS id, encode(substring(?::bytea FROM (u.n * ${slugLength} + 1)::int FOR ${slugLength}), 'escape')::varchar(${slugLength}) COLLATE "C" AS slug,
               ${columns('users', 'u')}
          FROM (SELECT x.*, ${slugs.indexSql} AS n FROM users x) u`,
       [slugs.packed],

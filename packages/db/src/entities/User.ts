@@ -3,7 +3,7 @@ import { type UserId, UserIds, type UserSlug } from '../idKinds.js';
 
 /**
  * A user account. The primary key is a UUIDv6 that encodes `dateJoined`; `slug` is the opaque Base62
- * identifier for public URLs.
+ * identifier for public URLs, compared byte by byte (collation "C": it is an identifier, not a word).
  *
  * @example
  * const user = em.create(User, { email: 'ada@example.com', password: hash });
@@ -21,6 +21,7 @@ export const User = defineEntity({
     slug: p
       .string()
       .length(UserIds.slugLength)
+      .collation('C')
       .unique()
       .$type<UserSlug>()
       .onCreate(() => UserIds.newSlug()),
