@@ -131,9 +131,11 @@ try {
   for (const target of Object.keys(requests) as Target[]) await measure(target, 1);
   const results: Record<Target, { rps: number; p99: number }[]> = { byId: [], bySlug: [], me: [] };
   for (let round = 0; round < rounds; round += 1) {
-    // Interleaved rounds, so drift in the shared machine's load hits every route alike.
-    for (const target of Object.keys(requests) as Target[])
-      results[target].push(await measure(target, duration));
+    // Interleaved rounds, so drift in the shared machine's load hits every route alike, and the order rotates
+    // each round, so no route always runs first (right after the previous round's last) or last.
+    const targets = Object.keys(requests) as Target[];
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+    for (const target of order) results[target].push(await measure(target, duration));
     const rps = (target: Target) => results[target].at(-1)!.rps;
     console.error(
       `round ${round + 1}: by-id ${rps('byId').toFixed(0)}, slug ${rps('bySlug').toFixed(0)}, me ${rps('me').toFixed(0)} req/s` +
