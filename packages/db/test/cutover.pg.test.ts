@@ -11,6 +11,7 @@ import {
   UserProfile,
   VerificationToken,
 } from '../src/index.js';
+import { adminSql } from '../src/testing/adminSql.js';
 import {
   createTestDatabase,
   SEED_PASSWORD_HASH,
@@ -114,6 +115,8 @@ describe('the cutover on a legacy database with a few thousand rows and edge cas
 
   beforeAll(async () => {
     db = await createTestDatabase({ state: 'legacy' });
+    // Parallel plans even for tables this small, so the copies run in workers here as they do at scale.
+    await adminSql([`ALTER DATABASE ${db.name} SET min_parallel_table_scan_size = 0`]);
     await seedLegacyData(db.url, { users: 2500, profiles: 2000, tokens: 4000, socialAccounts: 2000 });
     orm = (await import('../src/index.js').then((m) => m.initOrm({ clientUrl: db.url }))) as Orm;
     await seedEdgeCases(orm);
