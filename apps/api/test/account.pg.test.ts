@@ -1,28 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  cookieHeader,
-  expectProblem,
-  login,
-  openTestDatabase,
-  signUp,
-  startTestApp,
-  type TestApp,
-  type TestDatabase,
-} from './testApp.js';
+import { describe, expect, it } from 'vitest';
+import { cookieHeader, expectProblem, login, signUp, useTestApp } from './testApp.js';
 
-let db: TestDatabase;
-let t: TestApp;
+const t = useTestApp();
 let n = 0;
 const nextEmail = () => `acct${++n}-${Date.now()}@example.com`;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(() => db.close());
-beforeEach(async () => {
-  t = await startTestApp(db);
-});
-afterEach(() => t.close());
 
 describe('profile', () => {
   it('reads and updates the own profile; the public profile shows it by slug', async () => {
@@ -94,7 +75,7 @@ describe('profile', () => {
   it('hides deactivated users', async () => {
     const email = nextEmail();
     const { slug } = await signUp(t, email);
-    await db.orm.em.fork().execute('update users set is_active = false where email = ?', [email], 'run');
+    await t.db.orm.em.fork().execute('update users set is_active = false where email = ?', [email], 'run');
     expectProblem(await t.app.inject({ method: 'GET', url: `/users/${slug}` }), 404, 'not-found');
   });
 });
@@ -205,7 +186,9 @@ describe('social accounts', () => {
     await link(token, 'github', 'gh-1');
     await link(token, 'google', 'go-1');
     // The account has no usable password (Django's "!" marker): social logins are its only way in.
-    await db.orm.em.fork().execute("update users set password = '!unusable' where email = ?", [email], 'run');
+    await t.db.orm.em
+      .fork()
+      .execute("update users set password = '!unusable' where email = ?", [email], 'run');
 
     expect((await unlink(token, 'github', 'gh-1')).statusCode).toBe(204);
     expectProblem(await unlink(token, 'google', 'go-1'), 409, 'last-login-method');

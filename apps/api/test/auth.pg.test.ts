@@ -1,32 +1,13 @@
 import { createHash } from 'node:crypto';
 import { UserIds } from '@org/db';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  cookieHeader,
-  expectProblem,
-  login,
-  openTestDatabase,
-  register,
-  signUp,
-  startTestApp,
-  type TestApp,
-  type TestDatabase,
-} from './testApp.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS } from '../src/config.js';
+import { cookieHeader, expectProblem, login, register, signUp, useTestApp } from './testApp.js';
 
-let db: TestDatabase;
-let t: TestApp;
+const t = useTestApp();
 let n = 0;
 const nextEmail = () => `user${++n}-${Date.now()}@example.com`;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(() => db.close());
-beforeEach(async () => {
-  t = await startTestApp(db);
-});
-afterEach(() => t.close());
 
 async function me(token: string) {
   return t.app.inject({ method: 'GET', url: '/me', headers: cookieHeader(token) });
@@ -44,7 +25,7 @@ describe('register and verify the email', () => {
 
     const [secret] = await t.emailSecrets('send-verification-email');
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const rows = await db.orm.em
+    const rows = await t.db.orm.em
       .fork()
       .execute('select token_hash, purpose from verification_tokens', [], 'all');
     expect(rows).toContainEqual({ token_hash: sha256(secret!), purpose: 'email_verification' });
@@ -78,7 +59,7 @@ describe('register and verify the email', () => {
     await register(t, other);
     const secrets = await t.emailSecrets('send-verification-email');
     const fresh = secrets.at(-1)!;
-    await db.orm.em
+    await t.db.orm.em
       .fork()
       .execute(
         "update verification_tokens set expires_at = now() - interval '1 minute' where token_hash = ?",
@@ -184,7 +165,7 @@ describe('login and logout', () => {
     const email = nextEmail();
     // pbkdf2_sha256 of "correct horse" with salt "seasalt", 1000 rounds (computed with Python's hashlib).
     const legacy = 'pbkdf2_sha256$1000$seasalt$mQnueSakb748zqBAC1tmWVZsZbi2zPGZarEzTGdfmso=';
-    const em = db.orm.em.fork();
+    const em = t.db.orm.em.fork();
     const id = UserIds.newId();
     await em.execute(
       `insert into users (id, slug, email, password, first_name, last_name, is_active, is_staff, email_verified, date_joined)
@@ -208,16 +189,15 @@ describe('login and logout', () => {
   it('refuses deactivated users', async () => {
     const email = nextEmail();
     await register(t, email);
-    await db.orm.em.fork().execute('update users set is_active = false where email = ?', [email], 'run');
+    await t.db.orm.em.fork().execute('update users set is_active = false where email = ?', [email], 'run');
     expectProblem((await login(t, email)).res, 401, 'invalid-credentials');
   });
 
   it('limits login attempts per address with Retry-After', async () => {
-    await t.close();
-    t = await startTestApp(db, {
+    await t.restart({
       config: {
         rateLimits: {
-          ...(await import('../src/config.js')).DEFAULT_RATE_LIMITS,
+          ...DEFAULT_RATE_LIMITS,
           login: { limit: 2, windowSeconds: 60 },
         },
       },
@@ -231,11 +211,10 @@ describe('login and logout', () => {
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
   });
   it('forgets the failed logins of an address once its owner signs in', async () => {
-    await t.close();
-    t = await startTestApp(db, {
+    await t.restart({
       config: {
         rateLimits: {
-          ...(await import('../src/config.js')).DEFAULT_RATE_LIMITS,
+          ...DEFAULT_RATE_LIMITS,
           loginEmail: { limit: 3, windowSeconds: 60 },
         },
       },
@@ -281,11 +260,10 @@ describe('passwords', () => {
   });
 
   it('limits guesses of the current password on a password change', async () => {
-    await t.close();
-    t = await startTestApp(db, {
+    await t.restart({
       config: {
         rateLimits: {
-          ...(await import('../src/config.js')).DEFAULT_RATE_LIMITS,
+          ...DEFAULT_RATE_LIMITS,
           passwordChange: { limit: 2, windowSeconds: 60 },
         },
       },

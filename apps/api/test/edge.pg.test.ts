@@ -1,27 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  cookieHeader,
-  expectProblem,
-  openTestDatabase,
-  signUp,
-  startTestApp,
-  type TestApp,
-  type TestDatabase,
-} from './testApp.js';
+import { describe, expect, it } from 'vitest';
+import { cookieHeader, expectProblem, signUp, useTestApp } from './testApp.js';
 
-let db: TestDatabase;
-let t: TestApp;
+const t = useTestApp();
 let n = 0;
 const nextEmail = () => `edge${++n}-${Date.now()}@example.com`;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(() => db.close());
-beforeEach(async () => {
-  t = await startTestApp(db);
-});
-afterEach(() => t.close());
 
 describe('bad input never yields a 500', () => {
   it.each([

@@ -5,7 +5,7 @@ import { createJobProducer, type JobProducer } from '@org/jobs';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { type AppConfig, DEFAULT_RATE_LIMITS } from '../src/config.js';
 import { type ProblemType, problemTypeUri } from '../src/http/problemTypes.js';
@@ -66,11 +66,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface StartTestAppOptions {
+  config?: Partial<AppConfig>;
+  redisUrl?: string;
+  now?: () => number;
+}
+
 /** The api on a test database, with its own Redis key prefix and its own BullMQ prefix. */
-export async function startTestApp(
-  db: TestDatabase,
-  options: { config?: Partial<AppConfig>; redisUrl?: string; now?: () => number } = {},
-): Promise<TestApp> {
+export async function startTestApp(db: TestDatabase, options: StartTestAppOptions = {}): Promise<TestApp> {
   const prefix = `test-${randomUUID()}:`;
   const queuePrefix = `test-bull-${randomUUID()}`;
   const redis = createApiRedis(options.redisUrl ?? REDIS_URL);
@@ -109,6 +112,59 @@ export async function startTestApp(
       redis.disconnect();
     },
   };
+}
+
+/** The app of the running test in a file that uses `useTestApp`, with the file's database. */
+export interface SuiteApp extends TestApp {
+  readonly db: TestDatabase;
+  /** Closes this test's app and starts another on the same database, e.g. with other limits. */
+  restart(options: StartTestAppOptions): Promise<void>;
+}
+
+/**
+ * Registers the usual hooks: one database for the file, and a fresh app (its own Redis and queue prefixes)
+ * around every test. The returned object always stands for the running test's app.
+ */
+export function useTestApp(): SuiteApp {
+  let db: TestDatabase | undefined;
+  let current: TestApp | undefined;
+  const database = () => db ?? fail('the database opens in beforeAll');
+  const app = () => current ?? fail('the app starts in beforeEach');
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+  afterAll(() => db?.close());
+  beforeEach(async () => {
+    current = await startTestApp(database());
+  });
+  afterEach(() => current?.close());
+  return {
+    get db() {
+      return database();
+    },
+    get app() {
+      return app().app;
+    },
+    get redis() {
+      return app().redis;
+    },
+    get jobs() {
+      return app().jobs;
+    },
+    get prefix() {
+      return app().prefix;
+    },
+    emailSecrets: (name) => app().emailSecrets(name),
+    close: () => app().close(),
+    async restart(options) {
+      await app().close();
+      current = await startTestApp(database(), options);
+    },
+  };
+}
+
+function fail(reason: string): never {
+  throw new Error(`useTestApp: ${reason}`);
 }
 
 /** The api's client refuses commands until connected (no offline queue): wait for it. */
