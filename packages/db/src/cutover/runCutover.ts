@@ -99,8 +99,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     COPIED_COLUMNS[table].map((c) => `${row}.${c}`).join(', ');
 
   const seed = () => randomBytes(8).readBigInt64BE();
-  const userSeed = seed();
-  const userId = uuidV6Sql('u.id', 'u.date_joined', userSeed);
+  const userId = uuidV6Sql('u.id', 'u.date_joined', seed());
 
   await step('map user ids', before.users, async () => {
     await sql.run(

@@ -37,7 +37,7 @@ export function unixMicrosSql(timestamp: string): string {
  * while |seconds| < 2^31 (the rounding error stays under 0.5 us), so it serves 1902..2037 and the exact
  * numeric path the rest. The verification step recomputes every id's instant with `unixMicrosSql`.
  */
-export function fastUnixMicrosSql(timestamp: string): string {
+function fastUnixMicrosSql(timestamp: string): string {
   return `(CASE WHEN ${timestamp} > timestamptz '1902-01-01 00:00:00+00' AND ${timestamp} < timestamptz '2037-12-31 00:00:00+00' THEN (date_part('epoch', ${timestamp}) * 1000000)::int8 ELSE ${unixMicrosSql(timestamp)} END)`;
 }
 
@@ -51,7 +51,7 @@ export function uuidV6Sql(id: string, created: string, seed: bigint): string {
 }
 
 /** The uuid made of two int8 halves; there is no bytea-to-uuid cast, so the 16 bytes go through hex. */
-export function uuidFromHalvesSql(hi: string, lo: string): string {
+function uuidFromHalvesSql(hi: string, lo: string): string {
   return `encode(int8send(${hi}) || int8send(${lo}), 'hex')::uuid`;
 }
 
