@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LockTimeoutError, PreflightError, SchemaMismatchError, VerificationError } from '../errors.js';
+import { LockTimeoutError, PreflightError, SchemaMismatchError } from '../errors.js';
 import { UserIds } from '../idKinds.js';
 import type { CutoverProgress, CutoverReport, CutoverStep } from './CutoverReport.js';
 import { detectSchemaState } from './detectSchemaState.js';
@@ -7,7 +7,8 @@ import { TABLES, type TableName } from './expectedSchemas.js';
 import { COPIED_COLUMNS, FOREIGN_KEYS_SQL, finishTableSql, NEW_TABLE_SUFFIX } from './newTablesSql.js';
 import { CREATED_COLUMN, preflight } from './preflight.js';
 import type { SqlExecutor } from './SqlExecutor.js';
-import { GREGORIAN_OFFSET_US, isUuidV6Sql, unixMicrosSql, uuidTicksSql, uuidV6Sql } from './uuidV6Sql.js';
+import { uuidV6Sql } from './uuidV6Sql.js';
+import { verifyCutover } from './verifyCutover.js';
 
 export interface CutoverOptions {
   /** How long to wait for each table lock before giving up unchanged; 5000 ms by default. */
@@ -150,7 +151,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     for (const statement of FOREIGN_KEYS_SQL) await sql.run(statement);
   });
 
-  const after = await step('verify', undefined, () => verify(sql, before));
+  const after = await step('verify', undefined, () => verifyCutover(sql, before));
 
   const rowCounts: Record<string, { before: number; after: number }> = {};
   for (const table of TABLES) rowCounts[table] = { before: before[table], after: after[table] };
@@ -164,46 +165,6 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     lockHeldMs: finished - lockHeldFrom,
     totalMs: finished - started,
   };
-}
-
-type RowCounts = Record<TableName | 'legacy_user_ids', number>;
-
-/**
- * Independent checks of the result: row counts equal, every id a version-6 UUID whose instant (in
- * microseconds, recomputed with exact numeric arithmetic) is its row's creation time, slugs well-formed.
- * Uniqueness of ids and slugs and the joins of every user_id were proven by building the primary keys,
- * unique constraints and validated foreign keys. Returns the row counts found.
- */
-async function verify(sql: SqlExecutor, before: Readonly<Record<TableName, number>>): Promise<RowCounts> {
-  const failures: string[] = [];
-  const after = {} as RowCounts;
-  const [map] = await sql.query<{ rows: string }>('SELECT count(*)::int8 AS rows FROM legacy_user_ids');
-  after.legacy_user_ids = Number(map?.rows);
-  if (after.legacy_user_ids !== before.users) {
-    failures.push(`legacy_user_ids: ${after.legacy_user_ids} rows for ${before.users} users`);
-  }
-  for (const table of TABLES) {
-    const created = CREATED_COLUMN[table];
-    const slugCheck =
-      table === 'users'
-        ? `, count(*) FILTER (WHERE slug !~ '^[0-9A-Za-z]{${UserIds.slugLength}}$')::int8 AS bad_slugs`
-        : '';
-    const [row] = await sql.query<{ rows: string; bad_ids: string; bad_slugs?: string }>(
-      `SELECT count(*)::int8 AS rows,
-              count(*) FILTER (WHERE NOT (${isUuidV6Sql('id')} AND ${uuidTicksSql('id')} / 10 = ${unixMicrosSql(created)} + ${GREGORIAN_OFFSET_US}))::int8 AS bad_ids
-              ${slugCheck}
-         FROM ${table}`,
-    );
-    after[table] = Number(row?.rows);
-    if (after[table] !== before[table])
-      failures.push(`${table}: ${before[table]} rows before, ${after[table]} after`);
-    if (Number(row?.bad_ids) > 0)
-      failures.push(`${table}: ${row?.bad_ids} id(s) are not a v6 UUID of the row's ${created}`);
-    if (Number(row?.bad_slugs ?? 0) > 0)
-      failures.push(`${table}: ${row?.bad_slugs} slug(s) are not ${UserIds.slugLength} Base62 characters`);
-  }
-  if (failures.length > 0) throw new VerificationError(failures);
-  return after;
 }
 
 /**

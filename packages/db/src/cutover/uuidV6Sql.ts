@@ -55,14 +55,22 @@ function uuidFromHalvesSql(hi: string, lo: string): string {
   return `encode(int8send(${hi}) || int8send(${lo}), 'hex')::uuid`;
 }
 
-/** The 60-bit tick count of a uuid column, read back from its bytes (for verification). */
-export function uuidTicksSql(uuid: string): string {
-  const b = `uuid_send(${uuid})`;
-  const byte = (i: number) => `get_byte(${b}, ${i})::int8`;
-  return `((${byte(0)} << 52) | (${byte(1)} << 44) | (${byte(2)} << 36) | (${byte(3)} << 28) | (${byte(4)} << 20) | (${byte(5)} << 12) | ((${byte(6)} & 15) << 8) | ${byte(7)})`;
+/**
+ * True when `bytes` (a uuid's 16 bytes, `uuid_send(id)`) are a version-6 RFC-variant UUID whose tick count is
+ * exactly ten times `micros` (int8 microseconds since the Unix epoch) after the UUID epoch: the layout read
+ * back byte by byte, for verification. `bytes` is used nine times, so pass a column, not an expression.
+ */
+export function isUuidV6OfInstantSql(bytes: string, micros: string): string {
+  const byte = (i: number) => `get_byte(${bytes}, ${i})`;
+  const ticks = `((${byte(0)}::int8 << 52) | (${byte(1)}::int8 << 44) | (${byte(2)}::int8 << 36) | (${byte(3)}::int8 << 28) | (${byte(4)}::int8 << 20) | (${byte(5)}::int8 << 12) | ((${byte(6)}::int8 & 15) << 8) | ${byte(7)}::int8)`;
+  return `((${byte(6)} >> 4) = 6 AND (${byte(8)} >> 6) = 2 AND ${ticks} = (${micros} + ${GREGORIAN_OFFSET_US}) * 10)`;
 }
 
-/** True when a uuid column is version 6 with the RFC variant. */
-export function isUuidV6Sql(uuid: string): string {
-  return `((get_byte(uuid_send(${uuid}), 6) >> 4) = 6 AND (get_byte(uuid_send(${uuid}), 8) >> 6) = 2)`;
+/**
+ * `expression` as a column of a subquery, computed once per row however often the outer query reads it.
+ * PostgreSQL pulls simple subqueries up into the outer query and would compute the expression at every use;
+ * a volatile call in it (`clock_timestamp()`, which is never NULL and is parallel safe) keeps the subquery.
+ */
+export function oncePerRowSql(expression: string): string {
+  return `CASE WHEN clock_timestamp() IS NULL THEN NULL ELSE ${expression} END`;
 }
