@@ -23,6 +23,8 @@ export interface RunMigrationsOptions {
   readonly dryRun?: boolean;
   /** Lock timeout of the cutover, per table; 5000 ms by default. */
   readonly lockTimeoutMs?: number;
+  /** Parallel workers per copy of the cutover; the server's `max_parallel_workers_per_gather` by default. */
+  readonly parallelWorkers?: number;
   /** Progress of the cutover's steps (the CLI prints them on stderr). */
   readonly onProgress?: (event: CutoverProgress) => void;
   /** Called once the cutover holds all its locks. */
@@ -113,6 +115,7 @@ export async function runMigrations(
   const context = {
     options: {
       ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+      ...(options.parallelWorkers === undefined ? {} : { parallelWorkers: options.parallelWorkers }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       onLocked: () => {
         lockedAt = performance.now();

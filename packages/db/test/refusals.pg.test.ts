@@ -133,6 +133,21 @@ describe('locks', () => {
   }
 });
 
+describe('options', () => {
+  it('refuses a worker count that is not a non-negative integer before taking any lock, and changes nothing', async () => {
+    const o = await legacyDatabase();
+    const before = await databaseFingerprint(o);
+    for (const parallelWorkers of [-1, 1.5, 2000]) {
+      const error = await runMigrations(o, { parallelWorkers }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RangeError);
+      expect(String(error)).toContain(
+        `parallelWorkers must be an integer from 0 to 1024, got ${parallelWorkers}`,
+      );
+    }
+    expect(await databaseFingerprint(o)).toEqual(before);
+  });
+});
+
 describe('schema checks', () => {
   it('names every difference of a schema that is neither legacy nor migrated, and changes nothing', async () => {
     const o = await legacyDatabase(20);

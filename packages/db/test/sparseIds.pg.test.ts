@@ -21,7 +21,8 @@ describe('the cutover with sparse, negative and extreme legacy ids sharing one i
           FROM unnest(ARRAY[${LEGACY_IDS.join(',')}]) i`);
       await run(`INSERT INTO verification_tokens (user_id, token_hash, purpose, created_at, expires_at)
         SELECT id, md5('s' || id) || md5('t' || id), 'email_verification', date_joined, date_joined + interval '1 day' FROM users`);
-      await runMigrations(orm);
+      // Serial copies: no parallel workers at all.
+      await runMigrations(orm, { parallelWorkers: 0 });
       return rows(
         orm,
         `SELECT m.legacy_id, m.user_id::text AS user_id, u.slug,

@@ -12,6 +12,8 @@ describe('parseMigrateArgs', () => {
         'legacy_schema',
         '--lock-timeout',
         '250',
+        '--parallel-workers',
+        '1',
         '--drop-legacy-map',
         '--pglite',
         'memory://',
@@ -23,6 +25,7 @@ describe('parseMigrateArgs', () => {
       help: false,
       to: 'legacy_schema',
       lockTimeoutMs: 250,
+      parallelWorkers: 1,
       pglite: 'memory://',
     });
     expect(parseMigrateArgs([])).toEqual({ dryRun: false, json: false, dropLegacyMap: false, help: false });
@@ -36,6 +39,10 @@ describe('parseMigrateArgs', () => {
     [['--lock-timeout', '0']],
     [['--lock-timeout', '1.5']],
     [['--lock-timeout', 'soon']],
+    [['--parallel-workers', '-1']],
+    [['--parallel-workers', 'many']],
+    [['--parallel-workers', '']],
+    [['--parallel-workers', '1025']],
   ])('rejects %j with a UsageError', (argv) => {
     expect(() => parseMigrateArgs(argv)).toThrow(UsageError);
   });

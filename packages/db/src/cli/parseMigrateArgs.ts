@@ -6,6 +6,7 @@ export interface MigrateArgs {
   readonly dropLegacyMap: boolean;
   readonly to?: string;
   readonly lockTimeoutMs?: number;
+  readonly parallelWorkers?: number;
   /** Run on embedded PostgreSQL: `memory://` or a folder. */
   readonly pglite?: string;
   readonly help: boolean;
@@ -17,7 +18,7 @@ export class UsageError extends Error {
 }
 
 export const MIGRATE_USAGE = `usage: migrate [--dry-run] [--to <migration>] [--json] [--drop-legacy-map]
-               [--lock-timeout <ms>] [--pglite <memory://|folder>]
+               [--lock-timeout <ms>] [--parallel-workers <n>] [--pglite <memory://|folder>]
 
 Applies pending migrations to DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
   --dry-run           preflight and plan only, with a lock-time estimate; changes nothing
@@ -25,6 +26,9 @@ Applies pending migrations to DATABASE_URL (default postgres://postgres@127.0.0.
   --json              print the report as JSON on stdout (progress stays on stderr)
   --drop-legacy-map   also apply the opt-in migration that drops legacy_user_ids
   --lock-timeout <ms> how long the cutover waits for each table lock (default 5000)
+  --parallel-workers <n>
+                      parallel workers per copy of the cutover (default: the server's
+                      max_parallel_workers_per_gather; best at the server's cores minus one)
   --pglite <dbName>   use embedded PostgreSQL instead of DATABASE_URL`;
 
 /** Parses the `migrate` command line. */
@@ -42,6 +46,19 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
       throw new UsageError(`--lock-timeout must be a positive integer (ms), got "${values['lock-timeout']}"`);
     }
   }
+  const parallelWorkers =
+    values['parallel-workers'] === undefined ? undefined : Number(values['parallel-workers']);
+  if (
+    parallelWorkers !== undefined &&
+    (values['parallel-workers']?.trim() === '' ||
+      !Number.isInteger(parallelWorkers) ||
+      parallelWorkers < 0 ||
+      parallelWorkers > 1024)
+  ) {
+    throw new UsageError(
+      `--parallel-workers must be an integer from 0 to 1024, got "${values['parallel-workers']}"`,
+    );
+  }
   if (values.to !== undefined && values.to.trim() === '') throw new UsageError('--to needs a migration name');
   return {
     dryRun: values['dry-run'] ?? false,
@@ -50,6 +67,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
     help: values.help ?? false,
     ...(values.to === undefined ? {} : { to: values.to }),
     ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
+    ...(parallelWorkers === undefined ? {} : { parallelWorkers }),
     ...(values.pglite === undefined ? {} : { pglite: values.pglite }),
   };
 }
@@ -65,6 +83,7 @@ function parse(argv: readonly string[]) {
       'drop-legacy-map': { type: 'boolean' },
       to: { type: 'string' },
       'lock-timeout': { type: 'string' },
+      'parallel-workers': { type: 'string' },
       pglite: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

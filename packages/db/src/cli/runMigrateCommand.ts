@@ -49,6 +49,7 @@ export async function runMigrateCommand(argv: readonly string[], io: CommandIo):
       dryRun: args.dryRun,
       ...(args.to === undefined ? {} : { to: args.to }),
       ...(args.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: args.lockTimeoutMs }),
+      ...(args.parallelWorkers === undefined ? {} : { parallelWorkers: args.parallelWorkers }),
       onLocked: () => progress('locks held on users, user_profiles, verification_tokens, social_accounts'),
       onProgress: (event) => {
         const rows = event.rows === undefined ? '' : ` (${event.rows.toLocaleString('en-US')} rows)`;

@@ -25,6 +25,12 @@ export interface CutoverOptions {
    */
   readonly workMem?: string;
   readonly maintenanceWorkMem?: string;
+  /**
+   * Parallel workers per copy (`max_parallel_workers_per_gather` for this transaction); the server's setting
+   * by default. One process writes each new table while the workers compute ids and look up user ids, so
+   * more workers than the server's cores minus one only take turns on them (on 2 cores: 1).
+   */
+  readonly parallelWorkers?: number;
 }
 
 /**
@@ -34,6 +40,8 @@ export interface CutoverOptions {
  * indexes and foreign keys, and verify before returning. Any error leaves the transaction to roll back.
  */
 export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {}): Promise<CutoverReport> {
+  const workers =
+    options.parallelWorkers === undefined ? undefined : parallelWorkers(options.parallelWorkers);
   const started = performance.now();
   const steps: CutoverStep[] = [];
   const step = async <T>(name: string, rows: number | undefined, work: () => Promise<T>): Promise<T> => {
@@ -67,6 +75,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     // these costs the copies, checks and verification run in parallel where the server allows workers.
     await sql.run(`SET LOCAL parallel_setup_cost = 0`);
     await sql.run(`SET LOCAL parallel_tuple_cost = 0.001`);
+    if (workers !== undefined) await sql.run(`SET LOCAL max_parallel_workers_per_gather = ${workers}`);
   }
 
   const lockStarted = performance.now();
@@ -192,6 +201,13 @@ function uniqueSlugs(count: number): Buffer {
   const slugs = new Set<string>();
   while (slugs.size < count) slugs.add(UserIds.newSlug());
   return Buffer.from([...slugs].join(''), 'latin1');
+}
+
+function parallelWorkers(count: number): number {
+  if (!Number.isInteger(count) || count < 0 || count > 1024) {
+    throw new RangeError(`parallelWorkers must be an integer from 0 to 1024, got ${count}`);
+  }
+  return count;
 }
 
 function noop(outcome: CutoverReport['outcome'], steps: CutoverStep[], started: number): CutoverReport {
