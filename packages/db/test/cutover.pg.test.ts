@@ -278,6 +278,23 @@ describe('the cutover on a legacy database with a few thousand rows and edge cas
     expect(new Set(slugs.map((s) => s.slug)).size).toBe(slugs.length);
   });
 
+  it('serves case-insensitive email lookups (login, resend, reset) from an index, not a scan of every user', async () => {
+    const connection = orm.em.getConnection();
+    const trx = await connection.begin();
+    try {
+      await connection.execute('SET LOCAL enable_seqscan = off', [], 'run', trx);
+      const plan = (await connection.execute(
+        `EXPLAIN (FORMAT JSON) SELECT id FROM users WHERE lower(email) = lower('Ada@Example.com') LIMIT 1`,
+        [],
+        'all',
+        trx,
+      )) as { 'QUERY PLAN': unknown }[];
+      expect(JSON.stringify(plan[0]?.['QUERY PLAN'])).toContain('"Index Name":"users_email_lower_index"');
+    } finally {
+      await connection.rollback(trx);
+    }
+  });
+
   it('leaves nothing for MikroORM schema diff to change', async () => {
     expect(await orm.schema.getUpdateSchemaSQL()).toBe('');
   });

@@ -1,6 +1,10 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { type UserId, UserIds, type UserSlug } from '../idKinds.js';
 
+const EMAIL_LOWER_INDEX = 'users_email_lower_index';
+/** The index behind case-insensitive email lookups; the cutover builds it with the other keys. */
+export const EMAIL_LOWER_INDEX_SQL = `create index "${EMAIL_LOWER_INDEX}" on "users" (lower("email"))`;
+
 /**
  * A user account. The primary key is a UUIDv6 that encodes `dateJoined`; `slug` is the opaque Base62
  * identifier for public URLs, compared byte by byte (collation "C": it is an identifier, not a word).
@@ -12,6 +16,8 @@ import { type UserId, UserIds, type UserSlug } from '../idKinds.js';
 export const User = defineEntity({
   name: 'User',
   tableName: 'users',
+  // Emails are matched case-insensitively (legacy rows kept the case users typed): `lower(email) = lower(?)`.
+  indexes: [{ name: EMAIL_LOWER_INDEX, expression: EMAIL_LOWER_INDEX_SQL }],
   properties: {
     id: p
       .uuid()
