@@ -1,12 +1,13 @@
 /**
- * Microseconds of lock time per row, per table, measured by `pnpm bench` on a 2-core machine (1M users,
- * 1M profiles, 2M tokens, 1M social accounts). A rough guide: real times scale with row width and hardware.
+ * Microseconds of lock time per row, per table (its copy, keys, foreign keys and verification), from the median
+ * round of `pnpm bench` on a 2-core machine with 1 parallel worker (1M users, 1M profiles, 2M tokens, 1M social
+ * accounts: 35 s). A rough guide: real times scale with row width, hardware and workers.
  */
 const MICROS_PER_ROW: Readonly<Record<string, number>> = {
-  users: 11,
-  user_profiles: 7,
-  verification_tokens: 9,
-  social_accounts: 9,
+  users: 9,
+  user_profiles: 5,
+  verification_tokens: 7,
+  social_accounts: 6,
 };
 
 /** A rough estimate of how long the cutover holds its locks for these row counts, in ms. */
