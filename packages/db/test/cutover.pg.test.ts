@@ -289,7 +289,29 @@ describe('the cutover on a legacy database with a few thousand rows and edge cas
         'all',
         trx,
       )) as { 'QUERY PLAN': unknown }[];
-      expect(JSON.stringify(plan[0]?.['QUERY PLAN'])).toContain('"Index Name":"users_email_lower_index"');
+      expect(JSON.stringify(plan[0]?.['QUERY PLAN'])).toContain('"Index Name":"users_email_lower_unique"');
+    } finally {
+      await connection.rollback(trx);
+    }
+  });
+
+  it('refuses an email that differs from an existing one only in case', async () => {
+    const connection = orm.em.getConnection();
+    const trx = await connection.begin();
+    try {
+      const [user] = (await connection.execute('SELECT email FROM users LIMIT 1', [], 'all', trx)) as {
+        email: string;
+      }[];
+      const error = await connection
+        .execute(
+          `INSERT INTO users (id, slug, email, password, date_joined)
+           VALUES (gen_random_uuid(), 'caseVariant1', upper(?), 'x', now())`,
+          [user!.email],
+          'run',
+          trx,
+        )
+        .catch((e: unknown) => e);
+      expect(String(error)).toContain('users_email_lower_unique');
     } finally {
       await connection.rollback(trx);
     }

@@ -1,4 +1,4 @@
-import { EMAIL_LOWER_INDEX_SQL } from '../entities/User.js';
+import { EMAIL_LOWER_UNIQUE_SQL } from '../entities/User.js';
 import type { TableName } from './expectedSchemas.js';
 
 /**
@@ -59,7 +59,7 @@ const CONSTRAINTS: Readonly<Record<TableName, readonly string[]>> = {
 };
 
 const INDEXES: Readonly<Partial<Record<TableName, string>>> = {
-  users: EMAIL_LOWER_INDEX_SQL,
+  users: EMAIL_LOWER_UNIQUE_SQL,
   verification_tokens: `create index "verification_tokens_user_id_index" on "verification_tokens" ("user_id")`,
   social_accounts: `create index "social_accounts_user_id_index" on "social_accounts" ("user_id")`,
 };

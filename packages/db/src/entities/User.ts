@@ -1,9 +1,13 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { type UserId, UserIds, type UserSlug } from '../idKinds.js';
 
-const EMAIL_LOWER_INDEX = 'users_email_lower_index';
-/** The index behind case-insensitive email lookups; the cutover builds it with the other keys. */
-export const EMAIL_LOWER_INDEX_SQL = `create index "${EMAIL_LOWER_INDEX}" on "users" (lower("email"))`;
+const EMAIL_LOWER_UNIQUE = 'users_email_lower_unique';
+/**
+ * Emails are unique and matched case-insensitively (legacy rows kept the case users typed, new ones are stored
+ * lower-case): this index serves `lower(email) = lower(?)` and refuses an address that differs from another
+ * only in case. The cutover builds it with the other keys; its preflight refuses such duplicates first.
+ */
+export const EMAIL_LOWER_UNIQUE_SQL = `create unique index "${EMAIL_LOWER_UNIQUE}" on "users" (lower("email"))`;
 
 /**
  * A user account. The primary key is a UUIDv6 that encodes `dateJoined`; `slug` is the opaque Base62
@@ -16,8 +20,7 @@ export const EMAIL_LOWER_INDEX_SQL = `create index "${EMAIL_LOWER_INDEX}" on "us
 export const User = defineEntity({
   name: 'User',
   tableName: 'users',
-  // Emails are matched case-insensitively (legacy rows kept the case users typed): `lower(email) = lower(?)`.
-  indexes: [{ name: EMAIL_LOWER_INDEX, expression: EMAIL_LOWER_INDEX_SQL }],
+  uniques: [{ name: EMAIL_LOWER_UNIQUE, expression: EMAIL_LOWER_UNIQUE_SQL }],
   properties: {
     id: p
       .uuid()
