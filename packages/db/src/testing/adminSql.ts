@@ -15,6 +15,16 @@ export async function adminSql(statements: readonly string[]): Promise<void> {
   }
 }
 
+/** Rows of a query on the admin database. */
+export async function adminQuery<T extends object>(query: string): Promise<T[]> {
+  const orm = await initOrm({ clientUrl: adminUrl(), poolMax: 1 });
+  try {
+    return (await orm.em.getConnection().execute(query, [], 'all')) as unknown as T[];
+  } finally {
+    await orm.close(true);
+  }
+}
+
 /** The admin URL pointing at another database on the same server. */
 export function databaseUrl(name: string): string {
   const url = new URL(adminUrl());

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { initOrm } from '../initOrm.js';
 import { LEGACY_SCHEMA_MIGRATION } from '../migrations/migrationsList.js';
 import { runMigrations } from '../runMigrations.js';
-import { adminSql, databaseUrl } from './adminSql.js';
+import { adminQuery, adminSql, databaseUrl } from './adminSql.js';
 
 export interface TestDatabase {
   /** Connection URL of the new database. */
   readonly url: string;
-  /** Its name (`test_db_<random>`). */
+  /** Its name (`test_db_<creation time, base 36 ms>_<random>`). */
   readonly name: string;
   /** Drops it, disconnecting any session still on it. */
   drop(): Promise<void>;
@@ -28,7 +28,9 @@ export interface CreateTestDatabaseOptions {
  * afterAll(() => db.drop());
  */
 export async function createTestDatabase(options: CreateTestDatabaseOptions = {}): Promise<TestDatabase> {
-  const name = `test_db_${randomBytes(8).toString('hex')}`;
+  swept ??= dropStaleTestDatabases(Date.now());
+  await swept;
+  const name = testDatabaseName(Date.now());
   await adminSql([`CREATE DATABASE ${name}`]);
   const url = databaseUrl(name);
   const drop = () => adminSql([`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
@@ -47,4 +49,32 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
     }
   }
   return { url, name, drop };
+}
+
+/** A test run lasts minutes; a test database this old was left by a run that was killed before its cleanup. */
+const STALE_AFTER_MS = 2 * 60 * 60 * 1000;
+const TEST_DATABASE_NAME = /^test_db_([0-9a-z]{8,9})_[0-9a-f]{12}$/;
+let swept: Promise<unknown> | undefined;
+
+/** The name of a test database created at `now` (ms): its age can be read back from it. */
+export function testDatabaseName(now: number): string {
+  return `test_db_${now.toString(36)}_${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Drops test databases older than two hours, left behind by killed runs; the first `createTestDatabase` of each
+ * process calls it. Databases of running suites are younger, and other names are never touched.
+ */
+export async function dropStaleTestDatabases(now: number): Promise<string[]> {
+  const rows = await adminQuery<{ datname: string }>(
+    String.raw`SELECT datname FROM pg_database WHERE datname LIKE 'test\_db\_%'`,
+  );
+  const stale = rows
+    .map((row) => row.datname)
+    .filter((name) => {
+      const created = TEST_DATABASE_NAME.exec(name)?.[1];
+      return created !== undefined && now - Number.parseInt(created, 36) > STALE_AFTER_MS;
+    });
+  if (stale.length > 0) await adminSql(stale.map((name) => `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  return stale;
 }
