@@ -3,6 +3,7 @@ export type { CutoverProgress, CutoverReport, CutoverStep } from './cutover/Cuto
 export { formatCutoverReport } from './cutover/CutoverReport.js';
 export type { SchemaState } from './cutover/detectSchemaState.js';
 export {
+  EMAIL_MATCHES_SQL,
   SocialAccount,
   TOKEN_PURPOSES,
   type TokenPurpose,

@@ -2,6 +2,7 @@ import { compareUuids, isSlug, parseUuidV6, uuidV6Date, uuidV6Ticks, uuidVersion
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CUTOVER_MIGRATION,
+  EMAIL_MATCHES_SQL,
   type MigrationRunReport,
   type Orm,
   runMigrations,
@@ -284,8 +285,8 @@ describe('the cutover on a legacy database with a few thousand rows and edge cas
     try {
       await connection.execute('SET LOCAL enable_seqscan = off', [], 'run', trx);
       const plan = (await connection.execute(
-        `EXPLAIN (FORMAT JSON) SELECT id FROM users WHERE lower(email) = lower('Ada@Example.com') LIMIT 1`,
-        [],
+        `EXPLAIN (FORMAT JSON) SELECT id FROM users WHERE ${EMAIL_MATCHES_SQL} LIMIT 1`,
+        ['Ada@Example.com'],
         'all',
         trx,
       )) as { 'QUERY PLAN': unknown }[];

@@ -1,4 +1,4 @@
-import { User, UserProfile } from '@org/db';
+import { EMAIL_MATCHES_SQL, User, UserProfile } from '@org/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AppContext, emFor } from '../context.js';
@@ -110,7 +110,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const em = emFor(ctx);
         const user = await queryOne<{ id: User['id'] }>(
           em,
-          'select id from users where lower(email) = lower(?) and is_active and not email_verified',
+          `select id from users where ${EMAIL_MATCHES_SQL} and is_active and not email_verified`,
           [email],
         );
         if (user) await sendEmailToken(ctx, em, user.id, 'email_verification', request.log);
@@ -216,7 +216,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const em = emFor(ctx);
         const user = await queryOne<{ id: User['id'] }>(
           em,
-          'select id from users where lower(email) = lower(?) and is_active',
+          `select id from users where ${EMAIL_MATCHES_SQL} and is_active`,
           [request.body.email],
         );
         if (user) await sendEmailToken(ctx, em, user.id, 'password_reset', request.log);

@@ -1,4 +1,4 @@
-import type { UserId } from '@org/db';
+import { EMAIL_MATCHES_SQL, type UserId } from '@org/db';
 import type { Em } from '../context.js';
 import { queryOne, toIsoString } from '../sql.js';
 import type { Me, PublicProfile } from './userSchemas.js';
@@ -83,7 +83,7 @@ export interface LoginRow {
 export async function findLoginUser(em: Em, email: string): Promise<LoginRow | null> {
   const row = await queryOne<LoginRow>(
     em,
-    'select id, password, is_active from users where lower(email) = lower(?) limit 1',
+    `select id, password, is_active from users where ${EMAIL_MATCHES_SQL} limit 1`,
     [email],
   );
   return row ?? null;
