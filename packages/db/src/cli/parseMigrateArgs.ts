@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isParallelWorkerCount } from '../cutover/runCutover.js';
 
 export interface MigrateArgs {
   readonly dryRun: boolean;
@@ -50,10 +51,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
     values['parallel-workers'] === undefined ? undefined : Number(values['parallel-workers']);
   if (
     parallelWorkers !== undefined &&
-    (values['parallel-workers']?.trim() === '' ||
-      !Number.isInteger(parallelWorkers) ||
-      parallelWorkers < 0 ||
-      parallelWorkers > 1024)
+    (values['parallel-workers']?.trim() === '' || !isParallelWorkerCount(parallelWorkers))
   ) {
     throw new UsageError(
       `--parallel-workers must be an integer from 0 to 1024, got "${values['parallel-workers']}"`,

@@ -203,8 +203,13 @@ function uniqueSlugs(count: number): Buffer {
   return Buffer.from([...slugs].join(''), 'latin1');
 }
 
+/** A worker count PostgreSQL accepts for `max_parallel_workers_per_gather`: an integer from 0 to 1024. */
+export function isParallelWorkerCount(count: number): boolean {
+  return Number.isInteger(count) && count >= 0 && count <= 1024;
+}
+
 function parallelWorkers(count: number): number {
-  if (!Number.isInteger(count) || count < 0 || count > 1024) {
+  if (!isParallelWorkerCount(count)) {
     throw new RangeError(`parallelWorkers must be an integer from 0 to 1024, got ${count}`);
   }
   return count;

@@ -1,4 +1,4 @@
-import { initOrm } from '../initOrm.js';
+import { initOrm, type Orm } from '../initOrm.js';
 
 /** The server-level database used to create and drop test databases. */
 export function adminUrl(): string {
@@ -7,19 +7,22 @@ export function adminUrl(): string {
 
 /** Runs statements on the admin database (CREATE/DROP DATABASE cannot run inside a transaction). */
 export async function adminSql(statements: readonly string[]): Promise<void> {
-  const orm = await initOrm({ clientUrl: adminUrl(), poolMax: 1 });
-  try {
+  await withAdminOrm(async (orm) => {
     for (const statement of statements) await orm.em.getConnection().execute(statement, [], 'run');
-  } finally {
-    await orm.close(true);
-  }
+  });
 }
 
 /** Rows of a query on the admin database. */
-export async function adminQuery<T extends object>(query: string): Promise<T[]> {
+export function adminQuery<T extends object>(query: string): Promise<T[]> {
+  return withAdminOrm(
+    async (orm) => (await orm.em.getConnection().execute(query, [], 'all')) as unknown as T[],
+  );
+}
+
+async function withAdminOrm<T>(work: (orm: Orm) => Promise<T>): Promise<T> {
   const orm = await initOrm({ clientUrl: adminUrl(), poolMax: 1 });
   try {
-    return (await orm.em.getConnection().execute(query, [], 'all')) as unknown as T[];
+    return await work(orm);
   } finally {
     await orm.close(true);
   }
