@@ -78,6 +78,16 @@ export async function buildApp(options: BuildAppOptions) {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // close() waits for every keep-alive connection, and one that was busy when it began would hold it for
+  // the whole keep-alive timeout (fastify#7044): an answer sent while closing ends its connection.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {

@@ -19,6 +19,8 @@ export interface AppProcess {
   /** Resolves when the process has exited. */
   readonly exited: Promise<ExitStatus>;
   isRunning(): boolean;
+  /** Sends `signal` to its process group, and nothing else. */
+  signal(signal: NodeJS.Signals): void;
   /** Sends SIGTERM to its process group; resolves with the exit status, or `null` if it outlives `timeoutMs`. */
   stop(timeoutMs: number): Promise<ExitStatus | null>;
   /** SIGKILL to the whole group, the last resort so that nothing outlives the test. */
@@ -67,6 +69,7 @@ export function startAppProcess(name: string, entry: string, env: Record<string,
     logLines: () => parseLogLines(output),
     exited,
     isRunning: () => status === undefined,
+    signal: signalGroup,
     async stop(timeoutMs) {
       if (status !== undefined) return status;
       signalGroup('SIGTERM');
