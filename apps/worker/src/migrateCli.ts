@@ -6,6 +6,8 @@ import { formatCutoverReport } from './formatCutoverReport.js';
 import { migrateQueuedJobs } from './migrateQueuedJobs.js';
 
 const { values } = parseArgs({
+  // pnpm forwards a literal `--` when arguments follow `pnpm <script> --`.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     'dry-run': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },

@@ -24,6 +24,8 @@ import { adminSql, databaseUrl } from '../src/testing/adminSql.js';
 import { seedLegacyData } from '../src/testing/index.js';
 
 const { values } = parseArgs({
+  // pnpm forwards a literal `--` when arguments follow `pnpm <script> --`.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     users: { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },

@@ -28,6 +28,8 @@ const steps = [
 ] as const;
 
 const { values } = parseArgs({
+  // pnpm forwards a literal `--` when arguments follow `pnpm <script> --`.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     'dry-run': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },

@@ -31,6 +31,13 @@ describe('parseMigrateArgs', () => {
     expect(parseMigrateArgs([])).toEqual({ dryRun: false, json: false, dropLegacyMap: false, help: false });
   });
 
+  it('skips the `--` that pnpm forwards before script arguments', () => {
+    expect(parseMigrateArgs(['--', '--dry-run', '--to', 'legacy_schema'])).toMatchObject({
+      dryRun: true,
+      to: 'legacy_schema',
+    });
+  });
+
   it.each([
     [['--force']],
     [['extra']],

@@ -72,7 +72,8 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
 
 function parse(argv: readonly string[]) {
   return parseArgs({
-    args: [...argv],
+    // pnpm forwards a literal `--` when arguments follow `pnpm <script> --`.
+    args: argv.filter((arg) => arg !== '--'),
     strict: true,
     allowPositionals: false,
     options: {
