@@ -197,7 +197,6 @@ describe('the cutover on a legacy database with a few thousand rows and edge cas
         'user_profiles_pkey',
         'user_profiles_user_id_foreign',
         'user_profiles_user_id_unique',
-        'users_email_unique',
         'users_pkey',
         'users_slug_unique',
         'verification_tokens_pkey',

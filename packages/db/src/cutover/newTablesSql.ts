@@ -26,6 +26,9 @@ export const COPIED_COLUMNS: Readonly<Record<TableName, readonly string[]>> = {
   social_accounts: ['provider', 'uid', 'extra_data', 'date_joined', 'last_login'],
 };
 
+/** Copied columns that the new schema compares byte by byte (collation "C"; see the entities). */
+export const BYTEWISE_COLUMNS: ReadonlySet<string> = new Set(['token_hash', 'provider', 'uid']);
+
 const NULLABLE = new Set(['last_login', 'avatar_url', 'used_at']);
 const DEFAULTS: Readonly<Record<string, string>> = {
   first_name: `''`,
@@ -42,7 +45,6 @@ const CONSTRAINTS: Readonly<Record<TableName, readonly string[]>> = {
   users: [
     `add constraint "users_pkey" primary key ("id")`,
     `add constraint "users_slug_unique" unique ("slug")`,
-    `add constraint "users_email_unique" unique ("email")`,
   ],
   user_profiles: [
     `add constraint "user_profiles_pkey" primary key ("id")`,

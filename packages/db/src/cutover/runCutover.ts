@@ -4,7 +4,14 @@ import { UserIds } from '../idKinds.js';
 import type { CutoverProgress, CutoverReport, CutoverStep } from './CutoverReport.js';
 import { detectSchemaState } from './detectSchemaState.js';
 import { TABLES, type TableName } from './expectedSchemas.js';
-import { COPIED_COLUMNS, FOREIGN_KEYS_SQL, finishTableSql, NEW_TABLE_SUFFIX } from './newTablesSql.js';
+import {
+  BYTEWISE_COLUMNS,
+  COPIED_COLUMNS,
+  FOREIGN_KEYS_SQL,
+  finishTableSql,
+  NEW_TABLE_SUFFIX,
+} from './newTablesSql.js';
+import { packedUniqueSlugs } from './packedSlugs.js';
 import { CREATED_COLUMN, preflight } from './preflight.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 import { uuidV6Sql } from './uuidV6Sql.js';
@@ -106,7 +113,9 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
   if (checked.problems.length > 0) throw new PreflightError(checked.problems);
   const before = checked.rowCounts;
   const columns = (table: TableName, row: string) =>
-    COPIED_COLUMNS[table].map((c) => `${row}.${c}`).join(', ');
+    COPIED_COLUMNS[table]
+      .map((c) => (BYTEWISE_COLUMNS.has(c) ? `${row}.${c} COLLATE "C" AS ${c}` : `${row}.${c}`))
+      .join(', ');
 
   const seed = () => randomBytes(8).readBigInt64BE();
   const userId = uuidV6Sql('u.id', 'u.date_joined', seed());
@@ -177,8 +186,8 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
 }
 
 /**
- * Distinct user slugs from `@org/ids` (its CSPRNG pool; the same source as new users' slugs), packed into one
- * buffer that the copy of users slices: one parameter instead of a CSPRNG call per row in SQL. A user's slot
+ * Distinct user slugs, packed into one buffer that the copy of users slices: one parameter instead of a
+ * CSPRNG call per row in SQL. A user's slot
  * is its legacy id minus the smallest, which any worker can compute, so the copy stays parallel; ids that
  * are too sparse for that (more than twice as many slots as users) are numbered by one serial row_number().
  */
@@ -192,15 +201,9 @@ async function slugsByLegacyId(
   const span = range?.min == null || range.max == null ? 0 : range.max - range.min + 1;
   const byId = span <= 2 * users + 1024;
   return {
-    packed: uniqueSlugs(byId ? span : users),
+    packed: packedUniqueSlugs(byId ? span : users),
     indexSql: byId ? `(x.id::int8 - ${range?.min ?? 0})` : '(row_number() OVER () - 1)',
   };
-}
-
-function uniqueSlugs(count: number): Buffer {
-  const slugs = new Set<string>();
-  while (slugs.size < count) slugs.add(UserIds.newSlug());
-  return Buffer.from([...slugs].join(''), 'latin1');
 }
 
 /** A worker count PostgreSQL accepts for `max_parallel_workers_per_gather`: an integer from 0 to 1024. */

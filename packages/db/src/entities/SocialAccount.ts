@@ -20,8 +20,9 @@ export const SocialAccount = defineEntity({
       .$type<SocialAccountId>()
       .onCreate(() => SocialAccountIds.newId()),
     user: () => p.manyToOne(User).ref().index().deleteRule('cascade'),
-    provider: p.string().length(30),
-    uid: p.string().length(191),
+    // Identifiers from the provider, matched exactly: compared byte by byte.
+    provider: p.string().length(30).collation('C'),
+    uid: p.string().length(191).collation('C'),
     extraData: p.json<Record<string, unknown>>().default('{}'),
     dateJoined: p.datetime().onCreate(() => new Date()),
     lastLogin: p.datetime().nullable(),

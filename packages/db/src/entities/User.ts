@@ -44,7 +44,8 @@ export const User = defineEntity({
       .unique()
       .$type<UserSlug>()
       .onCreate(() => UserIds.newSlug()),
-    email: p.string().length(254).unique(),
+    // Unique through users_email_lower_unique: addresses differ in more than case, so they differ.
+    email: p.string().length(254),
     password: p.string().length(128).hidden().lazy(),
     firstName: p.string().length(150).default(''),
     lastName: p.string().length(150).default(''),

