@@ -61,6 +61,8 @@ describe("the cutover's verification step", () => {
       [
         // Not version 6; a random v4 id.
         `UPDATE user_profiles SET id = gen_random_uuid() WHERE id = ${nth('user_profiles', 0)}`,
+        // The right instant in a version-1 id.
+        `UPDATE user_profiles SET id = ${withDigit('id', 15, `'1'`)} WHERE id = ${nth('user_profiles', 1)}`,
         // Off by one 100-ns tick: still the same microsecond if ticks were divided by 10.
         `UPDATE verification_tokens SET id = ${oneTickLater('id')} WHERE id = ${nth('verification_tokens', 3)}`,
         // A whole time_high digit off: years away from the row's created_at.
@@ -74,7 +76,7 @@ describe("the cutover's verification step", () => {
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).failures).toEqual([
       'users: 1 slug(s) are not 12 Base62 characters',
-      "user_profiles: 1 id(s) are not a v6 UUID of the row's created_at",
+      "user_profiles: 2 id(s) are not a v6 UUID of the row's created_at",
       `verification_tokens: ${counts.verification_tokens + 1} rows before, ${counts.verification_tokens} after`,
       "verification_tokens: 2 id(s) are not a v6 UUID of the row's created_at",
       "social_accounts: 1 id(s) are not a v6 UUID of the row's date_joined",

@@ -44,8 +44,7 @@ function fastUnixMicrosSql(timestamp: string): string {
 /** The UUIDv6 of the row with integer key `id` created at `created` (see the module comment). */
 export function uuidV6Sql(id: string, created: string, seed: bigint): string {
   const micros = fastUnixMicrosSql(created);
-  const ticks = `((${micros} + ${GREGORIAN_OFFSET_US}) * 10)`;
-  const hi = `(((${ticks} >> 12) << 16) | 24576 | (${ticks} & 4095))`;
+  const hi = highHalfSql(micros);
   const lo = `(((hashint8extended(${micros}, ${seed}) & ${PER_INSTANT_BITS}) + (${id}::int8 + 2147483648)) | ${VARIANT_BIT} | ${MULTICAST_BIT})`;
   return uuidFromHalvesSql(hi, lo);
 }
@@ -55,15 +54,21 @@ function uuidFromHalvesSql(hi: string, lo: string): string {
   return `encode(int8send(${hi}) || int8send(${lo}), 'hex')::uuid`;
 }
 
+/** The first 8 bytes of a UUIDv6 as int8: the tick count of `micros` (int8 microseconds since the Unix epoch), version 6. */
+function highHalfSql(micros: string): string {
+  const ticks = `((${micros} + ${GREGORIAN_OFFSET_US}) * 10)`;
+  return `(((${ticks} >> 12) << 16) | 24576 | (${ticks} & 4095))`;
+}
+
 /**
  * True when `bytes` (a uuid's 16 bytes, `uuid_send(id)`) are a version-6 RFC-variant UUID whose tick count is
- * exactly ten times `micros` (int8 microseconds since the Unix epoch) after the UUID epoch: the layout read
- * back byte by byte, for verification. `bytes` is used nine times, so pass a column, not an expression.
+ * exactly ten times `micros` (int8 microseconds since the Unix epoch) after the UUID epoch, for verification:
+ * the first 8 bytes are exactly those of that instant and version, and the variant bits are 10. `micros` is
+ * used three times, so pass a column, not an expression.
  */
 export function isUuidV6OfInstantSql(bytes: string, micros: string): string {
-  const byte = (i: number) => `get_byte(${bytes}, ${i})`;
-  const ticks = `((${byte(0)}::int8 << 52) | (${byte(1)}::int8 << 44) | (${byte(2)}::int8 << 36) | (${byte(3)}::int8 << 28) | (${byte(4)}::int8 << 20) | (${byte(5)}::int8 << 12) | ((${byte(6)}::int8 & 15) << 8) | ${byte(7)}::int8)`;
-  return `((${byte(6)} >> 4) = 6 AND (${byte(8)} >> 6) = 2 AND ${ticks} = (${micros} + ${GREGORIAN_OFFSET_US}) * 10)`;
+  const inRange = `${micros} BETWEEN ${-GREGORIAN_OFFSET_US} AND ${MAX_GREGORIAN_US - GREGORIAN_OFFSET_US}`;
+  return `(${inRange} AND substring(${bytes} FROM 1 FOR 8) = int8send(${highHalfSql(micros)}) AND (get_byte(${bytes}, 8) >> 6) = 2)`;
 }
 
 /**
