@@ -4,6 +4,7 @@ import { UserIds } from '../idKinds.js';
 import type { CutoverProgress, CutoverReport, CutoverStep } from './CutoverReport.js';
 import { detectSchemaState } from './detectSchemaState.js';
 import { TABLES, type TableName } from './expectedSchemas.js';
+import { type LegacyIdRange, legacyIdRange, slotsAreDense } from './legacyIdRange.js';
 import {
   BYTEWISE_COLUMNS,
   COPIED_COLUMNS,
@@ -14,6 +15,7 @@ import {
 import { packedUniqueSlugs } from './packedSlugs.js';
 import { CREATED_COLUMN, preflight } from './preflight.js';
 import type { SqlExecutor } from './SqlExecutor.js';
+import { arrayLookupServes, buildArrayLookup, HASH_JOIN_LOOKUP } from './userIdLookup.js';
 import { uuidV6Sql } from './uuidV6Sql.js';
 import { verifyCutover } from './verifyCutover.js';
 
@@ -126,7 +128,13 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     );
     await sql.run('ANALYZE legacy_user_ids');
   });
-  const slugs = await slugsByLegacyId(sql, before.users);
+  const range = await legacyIdRange(sql);
+  const lookup = arrayLookupServes(range, before.users)
+    ? await step('index user ids by legacy id', before.users, () =>
+        buildArrayLookup(sql, range, before.users),
+      )
+    : HASH_JOIN_LOOKUP;
+  const slugs = slugsBySlot(range, before.users);
   const slugLength = UserIds.slugLength;
   await step('copy users', before.users, () =>
     sql.run(
@@ -141,8 +149,9 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     await step(`copy ${table}`, before[table], () =>
       sql.run(
         `CREATE TABLE ${table}${NEW_TABLE_SUFFIX} AS
-         SELECT ${uuidV6Sql('c.id', `c.${CREATED_COLUMN[table]}`, seed())} AS id, m.user_id, ${columns(table, 'c')}
-           FROM ${table} c JOIN legacy_user_ids m ON m.legacy_id = c.user_id`,
+         SELECT ${uuidV6Sql('c.id', `c.${CREATED_COLUMN[table]}`, seed())} AS id, ${lookup.userId} AS user_id,
+                ${columns(table, 'c')}
+           FROM ${table} c ${lookup.join}`,
       ),
     );
   }
@@ -187,22 +196,14 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
 
 /**
  * Distinct user slugs, packed into one buffer that the copy of users slices: one parameter instead of a
- * CSPRNG call per row in SQL. A user's slot
- * is its legacy id minus the smallest, which any worker can compute, so the copy stays parallel; ids that
- * are too sparse for that (more than twice as many slots as users) are numbered by one serial row_number().
+ * CSPRNG call per row in SQL. A user's slot is its legacy id minus the smallest, which any worker can
+ * compute, so the copy stays parallel; ids too sparse for slots are numbered by one serial row_number().
  */
-async function slugsByLegacyId(
-  sql: SqlExecutor,
-  users: number,
-): Promise<{ packed: Buffer; indexSql: string }> {
-  const [range] = await sql.query<{ min: number | null; max: number | null }>(
-    'SELECT min(id) AS min, max(id) AS max FROM users',
-  );
-  const span = range?.min == null || range.max == null ? 0 : range.max - range.min + 1;
-  const byId = span <= 2 * users + 1024;
+function slugsBySlot(range: LegacyIdRange, users: number): { packed: Buffer; indexSql: string } {
+  const bySlot = slotsAreDense(range, users);
   return {
-    packed: packedUniqueSlugs(byId ? span : users),
-    indexSql: byId ? `(x.id::int8 - ${range?.min ?? 0})` : '(row_number() OVER () - 1)',
+    packed: packedUniqueSlugs(bySlot ? range.span : users),
+    indexSql: bySlot ? `(x.id::int8 - ${range.min})` : '(row_number() OVER () - 1)',
   };
 }
 
