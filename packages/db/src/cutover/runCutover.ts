@@ -15,7 +15,7 @@ import {
 import { packedUniqueSlugs } from './packedSlugs.js';
 import { CREATED_COLUMN, preflight } from './preflight.js';
 import type { SqlExecutor } from './SqlExecutor.js';
-import { arrayLookupServes, buildArrayLookup, HASH_JOIN_LOOKUP } from './userIdLookup.js';
+import { arrayLookupServes, buildArrayLookup } from './userIdLookup.js';
 import { uuidV6Sql } from './uuidV6Sql.js';
 import { verifyCutover } from './verifyCutover.js';
 
@@ -129,17 +129,18 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     await sql.run('ANALYZE legacy_user_ids');
   });
   const range = await legacyIdRange(sql);
-  const lookup = arrayLookupServes(range, before.users)
+  // With an array, the copies read user ids from it; without, users compute theirs again and children join.
+  const byLegacyId = arrayLookupServes(range, before.users)
     ? await step('index user ids by legacy id', before.users, () =>
         buildArrayLookup(sql, range, before.users),
       )
-    : HASH_JOIN_LOOKUP;
+    : undefined;
   const slugs = slugsBySlot(range, before.users);
   const slugLength = UserIds.slugLength;
   await step('copy users', before.users, () =>
     sql.run(
       `CREATE TABLE users${NEW_TABLE_SUFFIX} AS
-       SELECT ${userId} AS id, encode(substring(?::bytea FROM (u.n * ${slugLength} + 1)::int FOR ${slugLength}), 'escape')::varchar(${slugLength}) COLLATE "C" AS slug,
+       SELECT ${byLegacyId?.('u.id') ?? userId} AS id, encode(substring(?::bytea FROM (u.n * ${slugLength} + 1)::int FOR ${slugLength}), 'escape')::varchar(${slugLength}) COLLATE "C" AS slug,
               ${columns('users', 'u')}
          FROM (SELECT x.*, ${slugs.indexSql} AS n FROM users x) u`,
       [slugs.packed],
@@ -149,9 +150,9 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     await step(`copy ${table}`, before[table], () =>
       sql.run(
         `CREATE TABLE ${table}${NEW_TABLE_SUFFIX} AS
-         SELECT ${uuidV6Sql('c.id', `c.${CREATED_COLUMN[table]}`, seed())} AS id, ${lookup.userId} AS user_id,
-                ${columns(table, 'c')}
-           FROM ${table} c ${lookup.join}`,
+         SELECT ${uuidV6Sql('c.id', `c.${CREATED_COLUMN[table]}`, seed())} AS id,
+                ${byLegacyId?.('c.user_id') ?? 'm.user_id'} AS user_id, ${columns(table, 'c')}
+           FROM ${table} c ${byLegacyId ? '' : 'JOIN legacy_user_ids m ON m.legacy_id = c.user_id'}`,
       ),
     );
   }

@@ -1,21 +1,12 @@
 import { type LegacyIdRange, slotsAreDense } from './legacyIdRange.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 
-/** How a copy of a child table reads the new `user_id` of its row `c`: an expression, and what it joins. */
-export interface UserIdLookup {
-  readonly userId: string;
-  readonly join: string;
-}
+/** SQL for the new user id of legacy user id `legacyId` (an int4 column of the copy's rows), from the array. */
+export type ArrayLookup = (legacyId: string) => string;
 
 /** 16M uuids (256 MB, held once by each process of a copy); more users than that use the hash join. */
 const MAX_ARRAY_SLOTS = 16 * 1024 * 1024;
 const NO_USER = `'00000000-0000-0000-0000-000000000000'::uuid`;
-
-/** The lookup that works for any ids: a hash join with `legacy_user_ids`. */
-export const HASH_JOIN_LOOKUP: UserIdLookup = {
-  userId: 'm.user_id',
-  join: 'JOIN legacy_user_ids m ON m.legacy_id = c.user_id',
-};
 
 /** True when the legacy ids allow an array lookup: dense enough, not too many, subscripts fit int4. */
 export function arrayLookupServes(range: LegacyIdRange, users: number): boolean {
@@ -23,7 +14,7 @@ export function arrayLookupServes(range: LegacyIdRange, users: number): boolean 
 }
 
 /**
- * Builds a faster lookup than HASH_JOIN_LOOKUP where `arrayLookupServes`. Probing the hash of
+ * Lays out the user ids of `legacy_user_ids` by legacy id where `arrayLookupServes`. Probing a hash of
  * `legacy_user_ids` is a cache miss or two in a table of ~60 bytes a user, a third of each child row's copy;
  * a uuid array with one slot per legacy id (unused slots hold NO_USER, since a subscript past a NULL is not
  * constant-time) is one 16-byte read. The array lives in a temporary table of this transaction and is sliced
@@ -34,7 +25,7 @@ export async function buildArrayLookup(
   sql: SqlExecutor,
   range: LegacyIdRange,
   users: number,
-): Promise<UserIdLookup> {
+): Promise<ArrayLookup> {
   await sql.run(
     range.span === users
       ? `CREATE TEMP TABLE user_ids_by_slot ON COMMIT DROP AS
@@ -44,5 +35,5 @@ export async function buildArrayLookup(
              FROM generate_series(${range.min}, ${range.max}) s(id)
              LEFT JOIN legacy_user_ids m ON m.legacy_id = s.id`,
   );
-  return { userId: `(SELECT ids[1:] FROM user_ids_by_slot)[c.user_id - (${range.min - 1})]`, join: '' };
+  return (legacyId) => `(SELECT ids[1:] FROM user_ids_by_slot)[${legacyId} - (${range.min - 1})]`;
 }

@@ -13,8 +13,9 @@
  * for any number of ties, with no sort or window over the table. Across instants the bits look random, and
  * without the seed an id does not give its legacy integer away (the id is internal anyway; slugs are public).
  *
- * Each expression is a pure function of the row (immutable, parallel safe): the map of user ids and the copy
- * of users compute the same ids independently, and PostgreSQL may compute them in parallel workers.
+ * Each expression is a pure function of the row (immutable, parallel safe): where the copy of users cannot
+ * read its ids from the map's array it computes the same ids again, and PostgreSQL may compute them in
+ * parallel workers.
  */
 
 /** Microseconds between 1582-10-15 (the UUID epoch) and 1970-01-01. */
