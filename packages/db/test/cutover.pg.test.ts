@@ -192,7 +192,7 @@ describe('the cutover on a legacy database with a few thousand rows and edge cas
     expect(constraints.map((c) => c.conname)).toEqual(
       [
         'social_accounts_pkey',
-        'social_accounts_provider_uid_unique',
+        'social_accounts_uid_provider_unique',
         'social_accounts_user_id_foreign',
         'user_profiles_pkey',
         'user_profiles_user_id_foreign',

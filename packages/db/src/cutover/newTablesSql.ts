@@ -56,7 +56,7 @@ const CONSTRAINTS: Readonly<Record<TableName, readonly string[]>> = {
   ],
   social_accounts: [
     `add constraint "social_accounts_pkey" primary key ("id")`,
-    `add constraint "social_accounts_provider_uid_unique" unique ("provider", "uid")`,
+    `add constraint "social_accounts_uid_provider_unique" unique ("uid", "provider")`,
   ],
 };
 

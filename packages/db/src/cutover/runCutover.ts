@@ -135,7 +135,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
         buildArrayLookup(sql, range, before.users),
       )
     : undefined;
-  const slugs = slugsBySlot(range, before.users);
+  const slugs = await step('draw slugs', before.users, async () => slugsBySlot(range, before.users));
   const slugLength = UserIds.slugLength;
   await step('copy users', before.users, () =>
     sql.run(
