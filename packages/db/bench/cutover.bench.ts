@@ -4,7 +4,7 @@
  * keys, indexes and foreign keys, then rolling back) and runs the real cutover. Prints every round and the
  * medians, with the ratio and the lock time; single rounds on this shared machine vary by a third.
  *
- *   pnpm --filter @org/db bench                 # 1M users, 1M profiles, 2M tokens, 1M social accounts, 3 rounds
+ *   pnpm --filter @org/db bench                 # 1M users, 1M profiles, 2M tokens, 1M social accounts, 5 rounds
  *   pnpm --filter @org/db bench -- --users 100000 --rounds 5 --parallel-workers 2
  *
  * The database server is this machine's (TEST_DATABASE_ADMIN_URL), so the cutover's parallel workers default
@@ -29,7 +29,7 @@ const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     users: { type: 'string', default: '1000000' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     'parallel-workers': { type: 'string', default: String(Math.max(0, availableParallelism() - 1)) },
   },
 });
