@@ -82,10 +82,14 @@ async function lockTable(table: string): Promise<{ release(): Promise<void> }> {
   };
 }
 
-async function someoneWaitsForLock(): Promise<true | undefined> {
-  const rows = await orm.em
-    .getConnection()
-    .execute<{ waiting: number }[]>('select count(*)::int as waiting from pg_locks where not granted');
+/** True once a session of this test's database waits for the lock on `table` (other suites share the server). */
+async function someoneWaitsForLock(table: string): Promise<true | undefined> {
+  const rows = await orm.em.getConnection().execute<{ waiting: number }[]>(
+    `select count(*)::int as waiting from pg_locks
+      where not granted and relation = ?::regclass
+        and database = (select oid from pg_database where datname = current_database())`,
+    [table],
+  );
   return (rows[0]?.waiting ?? 0) > 0 ? true : undefined;
 }
 
@@ -117,7 +121,9 @@ describe('a second signal during shutdown', () => {
       const worker = startAppProcess('worker', 'apps/worker/src/main.ts', appEnv(0));
       app = worker;
       // The cleanup job runs at start and now waits on the lock.
-      await until(worker, 'the cleanup job to wait on the lock', someoneWaitsForLock);
+      await until(worker, 'the worker to start and its cleanup job to wait on the lock', async () =>
+        messages(worker).includes('worker started') ? someoneWaitsForLock('verification_tokens') : undefined,
+      );
       await terminateTwice(worker);
       // Give a fatal second signal time to act before the job may finish.
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -146,7 +152,7 @@ describe('a second signal during shutdown', () => {
         (response) => response.status,
         (error: Error) => `${error.message}: ${String(error.cause)}`,
       );
-      await until(api, 'the profile lookup to wait on the lock', someoneWaitsForLock);
+      await until(api, 'the profile lookup to wait on the lock', () => someoneWaitsForLock('users'));
       await terminateTwice(api);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(api.isRunning(), describeOutput(api)).toBe(true);
