@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, describeOutput, startAppProcess } from './appProcess.js';
 import { freePort } from './freePort.js';
+import { isolatedAppEnv, REDIS_URL } from './isolatedAppEnv.js';
 import { pollUntil } from './pollUntil.js';
 
 /*
@@ -17,7 +18,6 @@ import { pollUntil } from './pollUntil.js';
  * not cut the graceful shutdown short. A table lock held by the test keeps a job (or a request) in flight,
  * so that the second signal lands mid-shutdown every time.
  */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const stem = `signals-${randomUUID()}`;
 let db: TestDatabase;
 let orm: Orm;
@@ -44,16 +44,7 @@ afterAll(async () => {
 });
 
 function appEnv(port: number): Record<string, string> {
-  return {
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: `${stem}:`,
-    QUEUE_PREFIX: `${stem}-bull`,
-    PORT: String(port),
-    COOKIE_SECURE: 'false',
-    MAIL_DIR: join(tempDir, 'mail'),
-    EXPORT_DIR: join(tempDir, 'exports'),
-  };
+  return isolatedAppEnv({ databaseUrl: db.url, stem, tempDir, port });
 }
 
 /** Holds an ACCESS EXCLUSIVE lock on `table` until `release()`; resolves once the lock is taken. */

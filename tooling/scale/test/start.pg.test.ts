@@ -10,9 +10,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './appProcess.js';
 import { freePort } from './freePort.js';
+import { isolatedAppEnv, REDIS_URL } from './isolatedAppEnv.js';
 import { pollUntil } from './pollUntil.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const stem = `start-${randomUUID()}`;
 let db: TestDatabase;
 let tempDir: string;
@@ -37,17 +37,7 @@ describe('pnpm start', () => {
       cwd: repoRoot,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        REDIS_URL,
-        REDIS_KEY_PREFIX: `${stem}:`,
-        QUEUE_PREFIX: `${stem}-bull`,
-        PORT: String(port),
-        COOKIE_SECURE: 'false',
-        MAIL_DIR: join(tempDir, 'mail'),
-        EXPORT_DIR: join(tempDir, 'exports'),
-      },
+      env: { ...process.env, ...isolatedAppEnv({ databaseUrl: db.url, stem, tempDir, port }) },
     });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
