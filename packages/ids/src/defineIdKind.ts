@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { KindId, KindSlug } from './brand.js';
-import { InvalidSlugError } from './errors.js';
+import { describeType } from './describe.js';
+import { InvalidIdKindError, InvalidSlugError } from './errors.js';
 import { isUuidV6 } from './parseUuidV6.js';
 import { slugSchema, uuidV6Schema } from './schemas.js';
-import { DEFAULT_SLUG_LENGTH, isSlug, MAX_SLUG_LENGTH, parseSlug, slug } from './slug.js';
+import { DEFAULT_SLUG_LENGTH, isSlug, parseSlug, slug, slugLengthProblem } from './slug.js';
 import { toUuidV6 } from './uuidFormat.js';
 import { uuidv6 } from './uuidv6.js';
 import { uuidv6At } from './uuidv6At.js';
@@ -56,12 +57,17 @@ export interface IdKindOptions {
  * const Params = z.object({ slug: UserIds.slugSchema });
  */
 export function defineIdKind<const K extends string>(name: K, options: IdKindOptions = {}): IdKind<K> {
-  const slugLength = options.slugLength ?? DEFAULT_SLUG_LENGTH;
-  if (!(Number.isInteger(slugLength) && slugLength >= 1 && slugLength <= MAX_SLUG_LENGTH)) {
-    throw new InvalidSlugError(
-      `slugLength must be an integer from 1 to ${MAX_SLUG_LENGTH}, got ${slugLength}`,
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InvalidIdKindError(
+      `expected the kind's name as a non-empty string, got ${describeKindName(name)}`,
     );
   }
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidIdKindError(
+      `expected the options of kind ${name} as an object, got ${describeType(options)}`,
+    );
+  }
+  const slugLength = kindSlugLength(name, options);
   return {
     name,
     slugLength,
@@ -76,4 +82,22 @@ export function defineIdKind<const K extends string>(name: K, options: IdKindOpt
     isId: isUuidV6 as (value: unknown) => value is KindId<K>,
     isSlug: (value): value is KindSlug<K> => isSlug(value, slugLength),
   };
+}
+
+function describeKindName(name: unknown): string {
+  return typeof name === 'string' ? 'an empty string' : describeType(name);
+}
+
+/** Validated `options.slugLength`, 12 when absent. A getter or proxy trap that throws is reported too. */
+function kindSlugLength(name: string, options: object): number {
+  let length: unknown;
+  try {
+    length = (options as IdKindOptions).slugLength;
+  } catch (error) {
+    throw new InvalidIdKindError(`could not read options.slugLength of kind ${name}`, { cause: error });
+  }
+  if (length === undefined) return DEFAULT_SLUG_LENGTH;
+  const problem = slugLengthProblem(length, 'slugLength');
+  if (problem !== undefined) throw new InvalidSlugError(problem);
+  return length as number;
 }

@@ -2,11 +2,16 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   compareUuids,
+  defineIdKind,
   IdError,
+  InvalidIdKindError,
   InvalidInstantError,
   InvalidSlugError,
   InvalidUuidError,
+  isSlug,
+  parseSlug,
   parseUuidV6,
+  slug,
   UuidVersionError,
   uuidFromBytes,
   uuidToBytes,
@@ -14,6 +19,7 @@ import {
   uuidV6ToV1,
   uuidVersion,
   uuidv6At,
+  uuidv6Batch,
 } from './index.js';
 
 const V4 = '9b2c6d7e-1f3a-4b5c-8d9e-0f1a2b3c4d5e';
@@ -30,6 +36,7 @@ describe('error classes', () => {
       [new UuidVersionError(6, 4), 'UuidVersionError', 'UUID_VERSION'],
       [new InvalidSlugError('m'), 'InvalidSlugError', 'INVALID_SLUG'],
       [new InvalidInstantError('m'), 'InvalidInstantError', 'INVALID_INSTANT'],
+      [new InvalidIdKindError('m'), 'InvalidIdKindError', 'INVALID_ID_KIND'],
     ] as const;
     for (const [error, name, code] of errors) {
       expect(error).toBeInstanceOf(IdError);
@@ -180,20 +187,196 @@ describe('uuidv6At instant validation', () => {
     [1.5, 0, 'expected an integer number of Unix milliseconds, got 1.5'],
     ['2024-01-01', 0, 'expected a Date or Unix milliseconds, got string'],
     [null, 0, 'expected a Date or Unix milliseconds, got null'],
-    [
-      { [Symbol.toStringTag]: 'Date' },
-      0,
-      'expected a Date or Unix milliseconds, got an object posing as a Date',
-    ],
+    // a spoofed type tag or a proxy of a Date is not a Date (issue 13: no code of the value's own runs)
+    [{ [Symbol.toStringTag]: 'Date' }, 0, 'expected a Date or Unix milliseconds, got object'],
+    [new Proxy(new Date(0), {}), 0, 'expected a Date or Unix milliseconds, got object'],
+    [Symbol('now'), 0, 'expected a Date or Unix milliseconds, got symbol'],
+    [0, Symbol('ticks'), 'expected ticks100ns to be an integer from 0 to 9999, got symbol'],
     [0, 10_000, 'expected ticks100ns to be an integer from 0 to 9999, got 10000'],
     [0, -1, 'got -1'],
     [0, 0.5, 'got 0.5'],
     [0, '1', 'expected ticks100ns to be an integer from 0 to 9999, got string'],
   ];
   for (const [instant, ticks, message] of cases) {
-    it(`rejects ${String(instant)} + ${String(ticks)}: ${message.slice(0, 60)}`, () => {
+    it(`rejects ${show(instant)} + ${show(ticks)}: ${message.slice(0, 60)}`, () => {
       expect(() => uuidv6At(instant as number, ticks as number)).toThrow(InvalidInstantError);
       expect(() => uuidv6At(instant as number, ticks as number)).toThrow(message);
     });
   }
 });
+
+describe('nonsense arguments give named errors, never a TypeError (issue 13, item 20)', () => {
+  const cases: [string, () => unknown, abstract new (...args: never[]) => IdError, string][] = [
+    [
+      'slug(Symbol())',
+      () => slug(Symbol() as never),
+      InvalidSlugError,
+      'slug length must be an integer from 1 to 256, got symbol',
+    ],
+    [
+      'slug({ valueOf: () => 12 })',
+      () => slug({ valueOf: () => 12 } as never),
+      InvalidSlugError,
+      'got object',
+    ],
+    [
+      "parseSlug('abc', Symbol())",
+      () => parseSlug('abc', Symbol() as never),
+      InvalidSlugError,
+      'slug length must be an integer from 1 to 256, got symbol',
+    ],
+    [
+      "parseSlug('', 0)",
+      () => parseSlug('', 0),
+      InvalidSlugError,
+      'slug length must be an integer from 1 to 256, got 0',
+    ],
+    ['parseSlug(257 characters, 257)', () => parseSlug('a'.repeat(257), 257), InvalidSlugError, 'got 257'],
+    [
+      "defineIdKind('X', null)",
+      () => defineIdKind('X', null as never),
+      InvalidIdKindError,
+      'expected the options of kind X as an object, got null',
+    ],
+    [
+      "defineIdKind('X', { slugLength: Object.create(null) })",
+      () => defineIdKind('X', { slugLength: Object.create(null) }),
+      InvalidSlugError,
+      'slugLength must be an integer from 1 to 256, got object',
+    ],
+    [
+      "defineIdKind('X', { slugLength: null })",
+      () => defineIdKind('X', { slugLength: null as never }),
+      InvalidSlugError,
+      'got null',
+    ],
+    [
+      'defineIdKind(Symbol())',
+      () => defineIdKind(Symbol() as never),
+      InvalidIdKindError,
+      "expected the kind's name as a non-empty string, got symbol",
+    ],
+    ["defineIdKind('')", () => defineIdKind(''), InvalidIdKindError, 'got an empty string'],
+    [
+      'defineIdKind with a throwing slugLength getter',
+      () =>
+        defineIdKind('X', {
+          get slugLength(): number {
+            throw new RangeError('boom');
+          },
+        }),
+      InvalidIdKindError,
+      'could not read options.slugLength of kind X',
+    ],
+    [
+      'uuidFromBytes of an object whose type tag claims Uint8Array',
+      () => uuidFromBytes({ [Symbol.toStringTag]: 'Uint8Array', length: 16, 0: 4096 } as never),
+      InvalidUuidError,
+      'expected a Uint8Array of 16 bytes, got object',
+    ],
+    [
+      'uuidFromBytes of a proxy of a Uint8Array',
+      () => uuidFromBytes(new Proxy(new Uint8Array(16), {})),
+      InvalidUuidError,
+      'got object',
+    ],
+    [
+      'uuidFromBytes of 2 bytes claiming a length of 16',
+      () => uuidFromBytes(Object.defineProperty(new Uint8Array(2), 'length', { value: 16 })),
+      InvalidUuidError,
+      'expected 16 bytes, got 2',
+    ],
+    [
+      'uuidFromBytes of a revoked proxy',
+      () => uuidFromBytes(revoked() as never),
+      InvalidUuidError,
+      'got object',
+    ],
+    [
+      'parseUuidV6 of a revoked proxy',
+      () => parseUuidV6(revoked() as never),
+      InvalidUuidError,
+      'expected a UUID string, got object',
+    ],
+    [
+      'uuidv6Batch of a revoked proxy',
+      () => uuidv6Batch(revoked() as never),
+      InvalidInstantError,
+      'got a revoked proxy',
+    ],
+    [
+      'uuidv6Batch of an array whose getter throws',
+      () =>
+        uuidv6Batch(
+          Object.defineProperty([0, 1], 1, {
+            get: () => {
+              throw new RangeError('boom');
+            },
+          }),
+        ),
+      InvalidInstantError,
+      'could not read instants[1]',
+    ],
+    [
+      'uuidv6Batch of new Array(2 ** 32 - 1)',
+      () => uuidv6Batch(new Array(2 ** 32 - 1)),
+      InvalidInstantError,
+      'instants[0]: expected a Date or Unix milliseconds, got undefined',
+    ],
+  ];
+  for (const [label, run, type, message] of cases) {
+    it(`${label} -> ${type.name}`, () => {
+      expect(run).toThrow(type);
+      expect(run).toThrow(message);
+    });
+  }
+
+  it('keeps what a throwing getter threw as the cause', () => {
+    const boom = new RangeError('boom');
+    let error: unknown;
+    try {
+      defineIdKind('X', {
+        get slugLength(): number {
+          throw boom;
+        },
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidIdKindError);
+    expect((error as Error).cause).toBe(boom);
+  });
+
+  it('error constructors describe a message that is not a string instead of throwing', () => {
+    expect(new InvalidUuidError(Symbol('x') as never).message).toBe('Symbol(x)');
+    expect(new InvalidSlugError(Object.create(null)).message).toBe('object');
+    expect(new InvalidInstantError(undefined).message).toBe('');
+    expect(new UuidVersionError(Symbol('v') as never, Object.create(null)).message).toBe(
+      'expected a UUIDvsymbol, got version object',
+    );
+    expect(new InvalidUuidError('m', { cause: 1 }).cause).toBe(1);
+    expect(new InvalidUuidError('m', revoked() as never).cause).toBeUndefined();
+  });
+
+  it('isSlug is false, not an error, for lengths outside 1..256', () => {
+    expect(isSlug('', 0)).toBe(false);
+    expect(isSlug('a'.repeat(257), 257)).toBe(false);
+    expect(isSlug('abc', Symbol() as never)).toBe(false);
+    expect(isSlug('a'.repeat(256), 256)).toBe(true);
+  });
+});
+
+function revoked(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
+/** A test title for any value (String() throws for a proxy of a Date). */
+function show(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
+}

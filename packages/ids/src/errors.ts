@@ -1,3 +1,5 @@
+import { describeNumber, describeType } from './describe.js';
+
 /**
  * Base class of every error thrown by `@org/ids`. Catch this to handle any malformed id or instant; switch on
  * `code` (stable across releases) rather than on messages.
@@ -15,6 +17,28 @@ export abstract class IdError extends Error {
 
   /** The class name, spelled out in each subclass because minifiers rename classes. */
   abstract override readonly name: string;
+
+  // An error constructor must not throw while reporting a problem: a message that is not a string (a symbol,
+  // an object without a prototype) is described instead of converted, and `options` is read defensively.
+  constructor(message?: string, options?: ErrorOptions) {
+    super(typeof message === 'string' ? message : messageOf(message), causeOf(options));
+  }
+}
+
+function messageOf(value: unknown): string {
+  if (value === undefined) return '';
+  const type = typeof value;
+  if (type === 'number' || type === 'boolean' || type === 'bigint' || type === 'symbol') return String(value);
+  return describeType(value);
+}
+
+function causeOf(options: unknown): ErrorOptions | undefined {
+  if (typeof options !== 'object' || options === null) return undefined;
+  try {
+    return 'cause' in options ? { cause: options.cause } : undefined;
+  } catch {
+    return undefined; // a proxy whose trap throws
+  }
 }
 
 /**
@@ -48,7 +72,7 @@ export class UuidVersionError extends IdError {
   constructor(
     expected: number,
     actual: number,
-    message = `expected a UUIDv${expected}, got version ${actual}`,
+    message = `expected a UUIDv${describeNumber(expected)}, got version ${describeNumber(actual)}`,
   ) {
     super(message);
     this.expected = expected;
@@ -78,4 +102,16 @@ export class InvalidSlugError extends IdError {
 export class InvalidInstantError extends IdError {
   override readonly name = 'InvalidInstantError';
   readonly code = 'INVALID_INSTANT';
+}
+
+/**
+ * `defineIdKind` was given a name that is not a non-empty string, or options that are not an object. (A slug
+ * length outside 1..256 is an InvalidSlugError, like everywhere else.)
+ *
+ * @example
+ * defineIdKind('User', null); // throws InvalidIdKindError (code 'INVALID_ID_KIND')
+ */
+export class InvalidIdKindError extends IdError {
+  override readonly name = 'InvalidIdKindError';
+  readonly code = 'INVALID_ID_KIND';
 }

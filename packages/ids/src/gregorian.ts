@@ -1,3 +1,4 @@
+import { describeType } from './describe.js';
 import { InvalidInstantError } from './errors.js';
 
 /** Milliseconds from the Gregorian epoch (1582-10-15T00:00:00Z) to the Unix epoch (RFC 9562 s5.1). */
@@ -28,19 +29,14 @@ export function splitTicks(unixMs: number, sub: number): [hi: number, lo: number
 /** Validates an instant (`Date` or Unix ms) and returns its Unix ms; throws InvalidInstantError. */
 export function toUnixMs(instant: unknown): number {
   let ms: number;
-  // the tag check also accepts a Date from another realm (vm context, test environment)
-  if (instant instanceof Date || Object.prototype.toString.call(instant) === '[object Date]') {
-    ms = dateTime(instant);
-    if (Number.isNaN(ms)) throw new InvalidInstantError('expected a valid Date, got an Invalid Date');
-  } else if (typeof instant === 'number') {
+  if (typeof instant === 'number') {
     if (!Number.isInteger(instant)) {
       throw new InvalidInstantError(`expected an integer number of Unix milliseconds, got ${instant}`);
     }
     ms = instant;
   } else {
-    throw new InvalidInstantError(
-      `expected a Date or Unix milliseconds, got ${instant === null ? 'null' : typeof instant}`,
-    );
+    ms = dateTime(instant);
+    if (Number.isNaN(ms)) throw new InvalidInstantError('expected a valid Date, got an Invalid Date');
   }
   if (ms < MIN_UNIX_MS) {
     throw new InvalidInstantError(
@@ -70,12 +66,22 @@ export function toSubMs(ticks100ns: unknown): number {
   return ticks100ns;
 }
 
-function dateTime(date: unknown): number {
-  try {
-    return Date.prototype.getTime.call(date);
-  } catch {
-    throw new InvalidInstantError('expected a Date or Unix milliseconds, got an object posing as a Date');
+const getTime = Date.prototype.getTime;
+
+/**
+ * The time value of a Date. `Date.prototype.getTime` reads the internal slot: it accepts a Date from another
+ * realm (vm context, test environment) and refuses a proxy or an object posing as a Date, without running
+ * any code of the argument's own (no `instanceof` through a proxy's trap, no spoofed `Symbol.toStringTag`).
+ */
+function dateTime(value: unknown): number {
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return getTime.call(value);
+    } catch {
+      // not a Date: reported below like any other type
+    }
   }
+  throw new InvalidInstantError(`expected a Date or Unix milliseconds, got ${describeType(value)}`);
 }
 
 function describeMs(ms: number): string {

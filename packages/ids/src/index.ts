@@ -4,6 +4,7 @@ export type { IdKind, IdKindOptions, IdOf, SlugOf } from './defineIdKind.js';
 export { defineIdKind } from './defineIdKind.js';
 export {
   IdError,
+  InvalidIdKindError,
   InvalidInstantError,
   InvalidSlugError,
   InvalidUuidError,

@@ -1,5 +1,5 @@
 import type { Slug } from './brand.js';
-import { characters, describeType, quote } from './describe.js';
+import { characters, describeNumber, describeType, quote } from './describe.js';
 import { InvalidSlugError } from './errors.js';
 
 /** The Base62 alphabet of slugs: digits, lowercase, uppercase. */
@@ -56,10 +56,9 @@ function refill(): void {
  * slug(22); // a longer slug for secrets that must not be guessed
  */
 export function slug(length: number = DEFAULT_SLUG_LENGTH): Slug {
-  if (!(length >= 1 && length <= MAX_SLUG_LENGTH && Number.isInteger(length))) {
-    throw new InvalidSlugError(
-      `slug length must be an integer from 1 to ${MAX_SLUG_LENGTH}, got ${typeof length === 'number' ? length : describeType(length)}`,
-    );
+  // typeof first: a comparison would convert a symbol (TypeError) or run an object's valueOf
+  if (!(typeof length === 'number' && length >= 1 && length <= MAX_SLUG_LENGTH && Number.isInteger(length))) {
+    throw new InvalidSlugError(slugLengthProblem(length, 'slug length'));
   }
   if (poolOffset + length > pool.length) refill();
   const start = poolOffset;
@@ -70,6 +69,14 @@ export function slug(length: number = DEFAULT_SLUG_LENGTH): Slug {
   codes.length = length;
   for (let i = 0; i < length; i++) codes[i] = poolChars[start + i]!;
   return String.fromCharCode.apply(null, codes) as Slug;
+}
+
+/** Why `length` is not a supported slug length (an integer from 1 to 256), or undefined when it is one. */
+export function slugLengthProblem(length: unknown, label: string): string | undefined {
+  if (typeof length === 'number' && length >= 1 && length <= MAX_SLUG_LENGTH && Number.isInteger(length)) {
+    return undefined;
+  }
+  return `${label} must be an integer from 1 to ${MAX_SLUG_LENGTH}, got ${describeNumber(length)}`;
 }
 
 /** Describes why `value` is not a slug of `length` characters, or returns undefined when it is one. */
@@ -88,7 +95,8 @@ export function slugProblem(value: unknown, length: number = DEFAULT_SLUG_LENGTH
 }
 
 /**
- * True when `value` is a Base62 slug of exactly `length` characters (default 12).
+ * True when `value` is a Base62 slug of exactly `length` characters (default 12); false for any `length`
+ * that is not a slug length (1..256).
  *
  * @example
  * isSlug('x7Gq2LmZ0pQa'); // true
@@ -96,7 +104,10 @@ export function slugProblem(value: unknown, length: number = DEFAULT_SLUG_LENGTH
  * isSlug('abc', 3); // true
  */
 export function isSlug(value: unknown, length: number = DEFAULT_SLUG_LENGTH): value is Slug {
-  if (typeof value !== 'string' || value.length !== length) return false;
+  // equal to a string's length, `length` is an integer >= 0: only 0 and > 256 remain to be refused
+  if (typeof value !== 'string' || value.length !== length || length === 0 || length > MAX_SLUG_LENGTH) {
+    return false;
+  }
   for (let i = 0; i < length; i++) {
     const code = value.charCodeAt(i);
     if (code > 255 || IS_BASE62[code] === 0) return false;
@@ -106,12 +117,17 @@ export function isSlug(value: unknown, length: number = DEFAULT_SLUG_LENGTH): va
 
 /**
  * Validates a slug of `length` characters (default 12) and returns it branded; slugs are case-sensitive, so
- * nothing is normalised. Throws InvalidSlugError saying what is wrong.
+ * nothing is normalised. Throws InvalidSlugError saying what is wrong, also when `length` is not an integer
+ * from 1 to 256.
  *
  * @example
  * parseSlug(request.params.slug); // Slug, or throws InvalidSlugError
  */
 export function parseSlug(value: string, length: number = DEFAULT_SLUG_LENGTH): Slug {
   if (isSlug(value, length)) return value;
-  throw new InvalidSlugError(slugProblem(value, length) ?? `expected a ${length}-character slug`);
+  throw new InvalidSlugError(
+    slugLengthProblem(length, 'slug length') ??
+      slugProblem(value, length) ??
+      `expected a ${length}-character slug`,
+  );
 }

@@ -1,5 +1,6 @@
 import type { UuidV6 } from './brand.js';
-import { IdError, InvalidInstantError } from './errors.js';
+import { describeNumber, describeType } from './describe.js';
+import { type IdError, InvalidInstantError } from './errors.js';
 import { formatUuidV6 } from './formatUuidV6.js';
 import { HI_RANGE, LO_RANGE, splitTicks, toUnixMs } from './gregorian.js';
 import { randomPool, reserveRandom } from './randomPool.js';
@@ -17,22 +18,14 @@ import { randomPool, reserveRandom } from './randomPool.js';
  * c < a; // true: the earlier instant sorts first
  */
 export function uuidv6Batch(instants: readonly (Date | number)[]): UuidV6[] {
-  if (!Array.isArray(instants)) {
-    throw new InvalidInstantError(
-      `expected an array of instants, got ${instants === null ? 'null' : typeof instants}`,
-    );
-  }
-  const count = instants.length;
-  const ms = new Float64Array(count);
+  const ms = readInstants(instants);
+  const count = ms.length;
   let sorted = true;
-  for (let i = 0; i < count; i++) {
-    try {
-      ms[i] = toUnixMs(instants[i]);
-    } catch (error) {
-      if (error instanceof IdError) throw new InvalidInstantError(`instants[${i}]: ${error.message}`);
-      throw error;
+  for (let i = 1; i < count; i++) {
+    if (ms[i]! < ms[i - 1]!) {
+      sorted = false;
+      break;
     }
-    if (i > 0 && ms[i]! < ms[i - 1]!) sorted = false;
   }
 
   const order = Array.from({ length: count }, (_, i) => i);
@@ -62,4 +55,48 @@ export function uuidv6Batch(instants: readonly (Date | number)[]): UuidV6[] {
     ids[index] = formatUuidV6(hi, lo, randomPool, reserveRandom(8)) as UuidV6;
   }
   return ids;
+}
+
+/**
+ * Validates the instants and returns their Unix ms, reading each element once. Reading a proxy or a getter
+ * runs the caller's code: what that throws is reported as an InvalidInstantError (the original as `cause`),
+ * so that every failure of this package stays a named IdError.
+ */
+function readInstants(instants: unknown): number[] {
+  let isArray: boolean;
+  try {
+    isArray = Array.isArray(instants);
+  } catch (error) {
+    throw new InvalidInstantError('expected an array of instants, got a revoked proxy', { cause: error });
+  }
+  if (!isArray) {
+    throw new InvalidInstantError(`expected an array of instants, got ${describeType(instants)}`);
+  }
+  const array = instants as readonly unknown[];
+  const count = read(array, 'length');
+  if (!(typeof count === 'number' && Number.isSafeInteger(count) && count >= 0)) {
+    throw new InvalidInstantError(
+      `expected an array of instants, got one of length ${describeNumber(count)}`,
+    );
+  }
+  // grown one element at a time: a sparse array claiming billions of elements fails at its first hole
+  const ms: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const instant = read(array, i);
+    try {
+      ms.push(toUnixMs(instant));
+    } catch (error) {
+      throw new InvalidInstantError(`instants[${i}]: ${(error as IdError).message}`);
+    }
+  }
+  return ms;
+}
+
+function read(array: readonly unknown[], key: number | 'length'): unknown {
+  try {
+    return array[key as number];
+  } catch (error) {
+    const what = key === 'length' ? 'the length of instants' : `instants[${key}]`;
+    throw new InvalidInstantError(`could not read ${what}`, { cause: error });
+  }
 }
