@@ -23,6 +23,9 @@ import { meRoutes } from './routes/meRoutes.js';
 import { socialRoutes } from './routes/socialRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
 
+/** Longest path parameter, as sent (percent-encoded), that the router accepts. */
+export const MAX_PARAM_LENGTH = 2048;
+
 export interface BuildAppOptions {
   orm: Orm;
   /** Created with `createApiRedis` (fails fast while Redis is away). */
@@ -67,7 +70,9 @@ export async function buildApp(options: BuildAppOptions) {
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Fastify's default (100) refused long but valid parameters: a social uid of up to 191 UTF-16 units is up
+    // to 1719 characters percent-encoded. Longer parameters get a 414 problem.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_PARAM_LENGTH } from '../src/app.js';
 import { cookieHeader, expectProblem, signUp, useTestApp } from './testApp.js';
 
 const t = useTestApp();
@@ -90,20 +91,59 @@ describe('bad input never yields a 500', () => {
 
   it('rejects an overlong session id and unknown session ids', async () => {
     const { token } = await signUp(t, nextEmail());
+    for (const length of [65, 101, MAX_PARAM_LENGTH]) {
+      expectProblem(
+        await t.app.inject({
+          method: 'DELETE',
+          url: `/me/sessions/${'x'.repeat(length)}`,
+          headers: cookieHeader(token),
+        }),
+        400,
+        'validation-error',
+      );
+    }
     expectProblem(
       await t.app.inject({
         method: 'DELETE',
-        url: `/me/sessions/${'x'.repeat(100)}`,
+        url: `/me/sessions/${'x'.repeat(MAX_PARAM_LENGTH + 1)}`,
         headers: cookieHeader(token),
       }),
-      400,
-      'validation-error',
+      414,
+      'uri-too-long',
     );
     expectProblem(
       await t.app.inject({ method: 'DELETE', url: '/me/sessions/123', headers: cookieHeader(token) }),
       404,
       'not-found',
     );
+  });
+
+  it('answers long path parameters with 404 or 414 problems, never a 500', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: `/users/${'a'.repeat(101)}` }), 404, 'not-found');
+    expectProblem(
+      await t.app.inject({ method: 'GET', url: `/users/${'a'.repeat(5000)}` }),
+      414,
+      'uri-too-long',
+    );
+  });
+
+  it('unlinks a social account whose uid is as long as linking allows, in any script', async () => {
+    const { token } = await signUp(t, nextEmail());
+    const uid = `${'\u{1f9ee}\u4e2d'.repeat(63)}ab`;
+    expect(uid.length).toBe(191);
+    const link = await t.app.inject({
+      method: 'POST',
+      url: '/me/social-accounts',
+      headers: cookieHeader(token),
+      payload: { provider: 'github', uid },
+    });
+    expect(link.statusCode).toBe(201);
+    const unlink = await t.app.inject({
+      method: 'DELETE',
+      url: `/me/social-accounts/github/${encodeURIComponent(uid)}`,
+      headers: cookieHeader(token),
+    });
+    expect(unlink.statusCode).toBe(204);
   });
 
   it('requires a session on protected routes', async () => {

@@ -1,18 +1,9 @@
 import { SessionStoreUnavailableError } from '@org/sessions';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { frameworkProblem, problemForStatus } from './frameworkProblem.js';
 import { ProblemError } from './ProblemError.js';
-import type { ProblemType } from './problemTypes.js';
 import { sendProblem } from './sendProblem.js';
-
-const FRAMEWORK_PROBLEMS: Record<string, ProblemType> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-json',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
-  FST_ERR_BAD_URL: 'not-found',
-};
 
 /** Whether the error, or one it wraps, says a backing service (PostgreSQL, Redis) is out of reach. */
 function isServiceUnavailable(error: unknown): boolean {
@@ -27,16 +18,19 @@ function isServiceUnavailable(error: unknown): boolean {
 }
 
 /**
- * Errors Fastify raises before routing (a malformed URL): a bad path is just a path that names nothing,
- * so it gets the same 404 as an unknown slug; the default answer would echo the URL.
+ * Errors Fastify raises before routing: a malformed URL (404, as for any path that names nothing), a path
+ * parameter over the router's limit (414). The default answers are not problem documents and echo the URL.
  */
 export function frameworkErrorHandler(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  if (error.code === 'FST_ERR_BAD_URL') sendProblem(request, reply, 'not-found');
-  else {
+  const type = frameworkProblem(error);
+  if (type !== undefined) {
+    request.log.info({ err: error }, 'client error');
+    sendProblem(request, reply, type);
+  } else {
     request.log.error({ err: error }, 'framework error');
     sendProblem(request, reply, 'internal-error');
   }
@@ -63,8 +57,11 @@ export function installErrorHandler(app: FastifyInstance): void {
         })),
       });
     }
-    const frameworkProblem = error.code === undefined ? undefined : FRAMEWORK_PROBLEMS[error.code];
-    if (frameworkProblem !== undefined) return sendProblem(request, reply, frameworkProblem);
+    const framework = frameworkProblem(error);
+    if (framework !== undefined) {
+      request.log.info({ err: error }, 'client error');
+      return sendProblem(request, reply, framework);
+    }
     if (isServiceUnavailable(error)) {
       request.log.warn({ err: error }, 'backing service unavailable');
       return sendProblem(request, reply, 'service-unavailable', { headers: { 'retry-after': '5' } });
@@ -74,7 +71,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return sendProblem(request, reply, 'internal-error');
     }
     request.log.info({ err: error }, 'client error');
-    return sendProblem(request, reply, error.statusCode === 404 ? 'not-found' : 'bad-request');
+    return sendProblem(request, reply, problemForStatus(error.statusCode) ?? 'bad-request');
   });
 
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 'not-found'));

@@ -13,6 +13,7 @@ import { queryOne } from '../sql.js';
 import { consumeEmailToken, sendEmailToken } from '../tokens/emailTokens.js';
 import { findLoginUser, findMe } from '../users/userQueries.js';
 import { MeSchema } from '../users/userSchemas.js';
+import { pgText } from '../validation/pgText.js';
 
 const Email = z
   .email()
@@ -35,8 +36,8 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           body: z.strictObject({
             email: Email,
             password: NewPassword,
-            firstName: z.string().max(150).default(''),
-            lastName: z.string().max(150).default(''),
+            firstName: pgText().max(150).default(''),
+            lastName: pgText().max(150).default(''),
           }),
           response: { 201: MeSchema, 409: ProblemSchema, ...problems },
         },

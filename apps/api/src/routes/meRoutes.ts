@@ -12,6 +12,7 @@ import { verifyPassword } from '../passwords/verifyPassword.js';
 import { queryOne } from '../sql.js';
 import { findMe } from '../users/userQueries.js';
 import { MeSchema } from '../users/userSchemas.js';
+import { PG_TEXT_MESSAGE, PG_TEXT_PATTERN, pgText } from '../validation/pgText.js';
 import { NewPassword } from './authRoutes.js';
 
 const SessionSchema = z
@@ -57,12 +58,13 @@ export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['me'],
           summary: 'Update names and the public profile',
           body: z.strictObject({
-            firstName: z.string().max(150).optional(),
-            lastName: z.string().max(150).optional(),
-            displayName: z.string().max(150).optional(),
-            bio: z.string().max(2000).optional(),
+            firstName: pgText().max(150).optional(),
+            lastName: pgText().max(150).optional(),
+            displayName: pgText().max(150).optional(),
+            bio: pgText().max(2000).optional(),
             avatarUrl: z
               .url({ protocol: /^https?$/ })
+              .regex(PG_TEXT_PATTERN, PG_TEXT_MESSAGE)
               .max(500)
               .nullable()
               .optional(),

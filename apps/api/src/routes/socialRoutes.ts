@@ -7,11 +7,13 @@ import { ProblemError } from '../http/ProblemError.js';
 import { ProblemSchema } from '../http/problemSchema.js';
 import { isUsablePasswordHash } from '../passwords/verifyPassword.js';
 import { queryOne, toIsoString } from '../sql.js';
+import { pgJsonObject } from '../validation/pgJsonObject.js';
+import { pgText } from '../validation/pgText.js';
 
 const Provider = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,29}$/, 'a lowercase provider name of up to 30 characters');
-const ProviderUid = z.string().min(1).max(191);
+const ProviderUid = pgText().min(1).max(191);
 
 const SocialAccountSchema = z
   .object({ provider: z.string(), uid: z.string(), linkedAt: z.string(), lastLogin: z.string().nullable() })
@@ -71,7 +73,7 @@ export function socialRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           body: z.strictObject({
             provider: Provider,
             uid: ProviderUid,
-            extraData: z.record(z.string(), z.unknown()).default({}),
+            extraData: pgJsonObject().default({}),
           }),
           response: {
             201: SocialAccountSchema,
