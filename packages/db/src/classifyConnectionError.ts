@@ -1,4 +1,4 @@
-import { DatabaseAuthError, DatabaseUnreachableError } from './errors.js';
+import { DatabaseAuthError, DatabaseMissingError, DatabaseUnreachableError } from './errors.js';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
@@ -9,8 +9,9 @@ const UNREACHABLE = new Set([
   'ENETUNREACH',
   'ECONNRESET',
 ]);
-// invalid_password, invalid_authorization_specification (no pg_hba entry / unknown role), invalid_catalog_name
-const REJECTED = new Set(['28P01', '28000', '3D000']);
+// invalid_password, invalid_authorization_specification (no pg_hba entry / unknown role)
+const REJECTED = new Set(['28P01', '28000']);
+const INVALID_CATALOG_NAME = '3D000';
 
 /**
  * Turns a failure to connect into `DatabaseUnreachableError` or `DatabaseAuthError`; returns undefined for
@@ -21,6 +22,7 @@ export function classifyConnectionError(error: unknown, target: string): Error |
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && UNREACHABLE.has(code)) return new DatabaseUnreachableError(target, cause);
     if (typeof code === 'string' && REJECTED.has(code)) return new DatabaseAuthError(target, cause);
+    if (code === INVALID_CATALOG_NAME) return new DatabaseMissingError(target, databaseName(target), cause);
     const errors = (cause as { errors?: unknown }).errors;
     if (Array.isArray(errors) && errors.length > 0) {
       const inner = classifyConnectionError(errors[0], target);
@@ -39,5 +41,13 @@ export function redactUrl(url: string): string {
     return parsed.toString();
   } catch {
     return '<unparseable DATABASE_URL>';
+  }
+}
+
+function databaseName(target: string): string {
+  try {
+    return decodeURIComponent(new URL(target).pathname.replace(/^\//, '')) || '(default)';
+  } catch {
+    return target;
   }
 }

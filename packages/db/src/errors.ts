@@ -5,6 +5,7 @@ export interface PreflightProblem {
     | 'orphaned_row'
     | 'duplicate_email'
     | 'timestamp_out_of_range'
+    | 'key_out_of_range'
     | 'invalid_purpose';
   readonly table: string;
   readonly column: string;
@@ -30,7 +31,20 @@ export class DatabaseUnreachableError extends DbError {
   }
 }
 
-/** The server rejected the credentials, the role or the database name. */
+/** The database named in the URL does not exist (it is never created implicitly). */
+export class DatabaseMissingError extends DbError {
+  readonly database: string;
+  constructor(target: string, database: string, cause: unknown) {
+    super(
+      'db_missing',
+      `database "${database}" does not exist on ${target} (check DATABASE_URL for a typo; nothing is created implicitly)`,
+      { cause },
+    );
+    this.database = database;
+  }
+}
+
+/** The server rejected the credentials or the role. */
 export class DatabaseAuthError extends DbError {
   constructor(target: string, cause: unknown) {
     super('db_auth', `PostgreSQL at ${target} rejected the connection: ${describeCause(cause)}`, { cause });
@@ -92,6 +106,67 @@ export class VerificationError extends DbError {
 export class UnknownMigrationError extends DbError {
   constructor(name: string, known: readonly string[]) {
     super('unknown_migration', `unknown migration "${name}"; known: ${known.join(', ')}`);
+  }
+}
+
+/** The cutover configuration is invalid; `issues` names each key and what is wrong with it. */
+export class CutoverConfigError extends DbError {
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[]) {
+    super('cutover_config_invalid', `invalid cutover configuration:\n  - ${issues.join('\n  - ')}`);
+    this.issues = issues;
+  }
+}
+
+/** Something in the database that the cutover will not change on its own, and what to do about it. */
+export interface Refusal {
+  /** The object, e.g. `view public.active_users` or `column public.audit.actor_id`. */
+  readonly object: string;
+  readonly reason: string;
+  readonly fix: string;
+}
+
+/** The user graph holds something the cutover cannot carry over as it is; found before any change. */
+export class CutoverRefusedError extends DbError {
+  readonly refusals: readonly Refusal[];
+  constructor(refusals: readonly Refusal[]) {
+    super(
+      'cutover_refused',
+      `the cutover cannot run on this database as it is; nothing was changed:\n${refusals
+        .map((r) => `  - ${r.object}: ${r.reason}\n    fix: ${r.fix}`)
+        .join('\n')}`,
+    );
+    this.refusals = refusals;
+  }
+}
+
+/** The database holds tables, but not the user table the cutover starts from. */
+export class UsersTableNotFoundError extends DbError {
+  readonly usersTable: string;
+  readonly tablesFound: readonly string[];
+  constructor(usersTable: string, tablesFound: readonly string[]) {
+    const shown = tablesFound.slice(0, 20);
+    super(
+      'users_table_not_found',
+      `the database has ${tablesFound.length} table(s) but no user table "${usersTable}"; nothing was changed.\n` +
+        `  tables found: ${shown.join(', ')}${tablesFound.length > shown.length ? `, ... (${tablesFound.length - shown.length} more)` : ''}\n` +
+        '  name the user table with --users-table <schema.table> (or "usersTable" in --config), or --preset django for a Django database',
+    );
+    this.usersTable = usersTable;
+    this.tablesFound = tablesFound;
+  }
+}
+
+/** Rewriting a table failed inside the transaction (a definition that does not hold for UUIDs); rolled back. */
+export class ConversionError extends DbError {
+  readonly object: string;
+  constructor(object: string, cause: unknown) {
+    super(
+      'conversion_failed',
+      `could not convert ${object}: ${describeCause(cause)}; the cutover was rolled back, nothing was changed`,
+      { cause },
+    );
+    this.object = object;
   }
 }
 

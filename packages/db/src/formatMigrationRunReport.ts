@@ -1,10 +1,12 @@
 import { formatCutoverReport, formatMs } from './cutover/CutoverReport.js';
+import { formatCutoverPlan } from './cutover/describeCutoverPlan.js';
 import type { MigrationRunReport } from './runMigrations.js';
 
 /** A readable rendering of `runMigrations`' report (the CLI prints it; `--json` prints the object). */
 export function formatMigrationRunReport(report: MigrationRunReport): string {
   const lines: string[] = [];
   lines.push(`schema before: ${report.initialState}${report.dryRun ? ' (dry run: nothing changed)' : ''}`);
+  if (report.plan) lines.push(formatCutoverPlan(report.plan));
   if (report.adopted.length > 0) {
     lines.push(`recognised an unmanaged database; recorded as applied: ${report.adopted.join(', ')}`);
   }
@@ -21,8 +23,6 @@ export function formatMigrationRunReport(report: MigrationRunReport): string {
       lines.push(`preflight problem: ${p.message} (${p.count} row(s); e.g. ${p.examples.join(', ')})`);
     }
   }
-  if (report.estimatedLockMs !== undefined)
-    lines.push(`estimated lock time: ~${formatMs(report.estimatedLockMs)}`);
   if (report.cutover) lines.push(formatCutoverReport(report.cutover));
   lines.push(`total ${formatMs(report.totalMs)}`);
   return lines.join('\n');

@@ -1,7 +1,13 @@
 export type { AnyOrm } from './AnyOrm.js';
 export type { CutoverProgress, CutoverReport, CutoverStep } from './cutover/CutoverReport.js';
 export { formatCutoverReport } from './cutover/CutoverReport.js';
-export type { SchemaState } from './cutover/detectSchemaState.js';
+export {
+  type CutoverConfig,
+  type CutoverConfigInput,
+  CutoverConfigSchema,
+  parseCutoverConfig,
+} from './cutover/CutoverConfig.js';
+export { type CutoverPlan, formatCutoverPlan, type PlannedTable } from './cutover/describeCutoverPlan.js';
 export {
   EMAIL_MATCHES_SQL,
   SocialAccount,
@@ -12,15 +18,21 @@ export {
   VerificationToken,
 } from './entities/index.js';
 export {
+  ConversionError,
+  CutoverConfigError,
+  CutoverRefusedError,
   DatabaseAuthError,
+  DatabaseMissingError,
   DatabaseUnreachableError,
   DbError,
   LegacyMapMissingError,
   LockTimeoutError,
   PreflightError,
   type PreflightProblem,
+  type Refusal,
   SchemaMismatchError,
   UnknownMigrationError,
+  UsersTableNotFoundError,
   VerificationError,
 } from './errors.js';
 export { formatMigrationRunReport } from './formatMigrationRunReport.js';

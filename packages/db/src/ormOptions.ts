@@ -18,6 +18,8 @@ export function sharedOrmOptions(options: SharedOrmOptions) {
     entities: [User, UserProfile, VerificationToken, SocialAccount],
     extensions: [Migrator],
     debug: options.debug ?? false,
+    // A typo in DATABASE_URL must be an error naming the database, never a new empty database.
+    ensureDatabase: false,
     allowGlobalContext: false,
     migrations: {
       migrationsList: migrationsList({ dropLegacyMap: options.dropLegacyMap ?? false }),

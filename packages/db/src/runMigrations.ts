@@ -1,13 +1,14 @@
 import type { Configuration, Transaction } from '@mikro-orm/core';
 import type { AnyOrm } from './AnyOrm.js';
 import { classifyConnectionError } from './classifyConnectionError.js';
+import { type CutoverConfigInput, parseCutoverConfig } from './cutover/CutoverConfig.js';
 import type { CutoverProgress, CutoverReport } from './cutover/CutoverReport.js';
-import { cutoverContext } from './cutover/cutoverContext.js';
-import { detectSchemaState, type SchemaState } from './cutover/detectSchemaState.js';
-import { estimateLockTime } from './cutover/estimateLockTime.js';
+import { type CutoverPlan, describeCutoverPlan } from './cutover/describeCutoverPlan.js';
 import { preflight } from './cutover/preflight.js';
+import { isParallelWorkerCount, runCutover } from './cutover/runCutover.js';
+import { type GraphState, readUserGraph } from './cutover/userGraph.js';
 import type { PreflightProblem } from './errors.js';
-import { SchemaMismatchError, UnknownMigrationError } from './errors.js';
+import { UnknownMigrationError } from './errors.js';
 import {
   CUTOVER_MIGRATION,
   DROP_LEGACY_MAP_MIGRATION,
@@ -19,16 +20,18 @@ import { sqlExecutorFor } from './sqlExecutorFor.js';
 export interface RunMigrationsOptions {
   /** Stop after this migration: its full name or the part after the timestamp, e.g. `legacy_schema`. */
   readonly to?: string;
-  /** Preflight and plan only; the database is not changed (not even the migrations table). */
+  /** Plan and preflight only; nothing is changed, anywhere (not even the migrations table). */
   readonly dryRun?: boolean;
+  /** Where the user graph starts and how to treat columns without foreign keys (validated). */
+  readonly cutover?: CutoverConfigInput;
   /** Lock timeout of the cutover, per table; 5000 ms by default. */
   readonly lockTimeoutMs?: number;
-  /** Parallel workers per copy of the cutover; the server's `max_parallel_workers_per_gather` by default. */
+  /** Parallel workers per scan and index build of the cutover; the server's settings by default. */
   readonly parallelWorkers?: number;
   /** Progress of the cutover's steps (the CLI prints them on stderr). */
   readonly onProgress?: (event: CutoverProgress) => void;
-  /** Called once the cutover holds all its locks. */
-  readonly onLocked?: () => void;
+  /** Called once the cutover holds all its locks, with the tables locked. */
+  readonly onLocked?: (tables: readonly string[]) => void;
   /** Used in connection errors instead of the ORM's URL. */
   readonly target?: string;
 }
@@ -36,7 +39,7 @@ export interface RunMigrationsOptions {
 /** What `runMigrations` found and did; serialisable as JSON. */
 export interface MigrationRunReport {
   readonly dryRun: boolean;
-  /** The four tables before the run. */
+  /** The user table before the run: none in an empty database, integer keys, or uuid keys. */
   readonly initialState: 'empty' | 'legacy' | 'migrated';
   /** A legacy (or migrated) database without MikroORM history whose schema checked out and was adopted. */
   readonly adopted: readonly string[];
@@ -44,6 +47,8 @@ export interface MigrationRunReport {
   readonly applied: readonly string[];
   readonly alreadyApplied: readonly string[];
   readonly cutover?: CutoverReport;
+  /** Dry run only: the user graph, what converts, what is kept, what is refused, the lock estimate. */
+  readonly plan?: CutoverPlan;
   /** Dry run only: the preflight of the data the cutover would migrate. */
   readonly preflight?: {
     readonly rowCounts: Readonly<Record<string, number>>;
@@ -55,15 +60,17 @@ export interface MigrationRunReport {
 }
 
 /**
- * Applies pending migrations in one transaction (MikroORM's `allOrNothing`): the legacy schema, then the
- * UUIDv6 cutover, then (only when the ORM was created with `dropLegacyMap`) the drop of `legacy_user_ids`.
- * A legacy database that MikroORM never managed is recognised by its schema and adopted; running it again
- * is a no-op. Throws `DatabaseUnreachableError`, `DatabaseAuthError`, `SchemaMismatchError`,
- * `PreflightError`, `LockTimeoutError`, `VerificationError` or `UnknownMigrationError`.
+ * Applies pending migrations in one transaction: the legacy schema (on an empty database), then the UUIDv6
+ * cutover of the user graph, then (only when the ORM was created with `dropLegacyMap`) the drop of
+ * `legacy_user_ids`. A legacy database that MikroORM never managed is recognised by its user table and
+ * adopted; running it again is a no-op. Never creates a database. Throws `DatabaseUnreachableError`,
+ * `DatabaseMissingError`, `DatabaseAuthError`, `CutoverConfigError`, `UsersTableNotFoundError`,
+ * `CutoverRefusedError`, `PreflightError`, `LockTimeoutError`, `ConversionError`, `VerificationError` or
+ * `UnknownMigrationError`.
  *
  * @example
  * const orm = await initOrm({ clientUrl: process.env.DATABASE_URL! });
- * const report = await runMigrations(orm, { onProgress: (e) => console.error(e.step, e.phase) });
+ * const report = await runMigrations(orm, { cutover: { preset: 'django' } });
  * console.log(formatMigrationRunReport(report));
  */
 export async function runMigrations(
@@ -72,6 +79,10 @@ export async function runMigrations(
 ): Promise<MigrationRunReport> {
   const started = performance.now();
   const config = orm.config as unknown as Configuration;
+  const cutoverConfig = parseCutoverConfig(options.cutover);
+  if (options.parallelWorkers !== undefined && !isParallelWorkerCount(options.parallelWorkers)) {
+    throw new RangeError(`parallelWorkers must be an integer from 0 to 1024, got ${options.parallelWorkers}`);
+  }
   const target = options.target ?? String(config.get('clientUrl') ?? config.get('dbName'));
   const sql = sqlExecutorFor(orm);
   try {
@@ -83,8 +94,7 @@ export async function runMigrations(
   const listed = (config.get('migrations').migrationsList ?? []).map((m) => m.name);
   const to = options.to === undefined ? undefined : resolveMigrationName(options.to, listed);
   const executed = await readHistory(orm);
-  const state = await detectSchemaState(sql);
-  if (state.state === 'mismatch') throw new SchemaMismatchError(state.differences);
+  const state = await readUserGraph(sql, cutoverConfig);
 
   const adopted = adoptable(executed, state);
   const done = new Set([...executed, ...adopted]);
@@ -94,14 +104,28 @@ export async function runMigrations(
   const base = { initialState: state.state, adopted, alreadyApplied };
 
   if (options.dryRun) {
-    let dry: Pick<MigrationRunReport, 'preflight' | 'estimatedLockMs'> = {};
+    let dry: Pick<MigrationRunReport, 'plan' | 'preflight' | 'estimatedLockMs'> = {};
     if (pending.includes(CUTOVER_MIGRATION) && state.state === 'legacy') {
-      // A read-only transaction: the preflight only reads, and nothing could be written by mistake.
+      // A read-only transaction: the dry run only reads, and nothing could be written by mistake.
       dry = await orm.em.getConnection().transactional(async (trx) => {
         const inTrx = sqlExecutorFor(orm, trx);
         await inTrx.run('SET TRANSACTION READ ONLY');
-        const result = await preflight(inTrx);
-        return { preflight: result, estimatedLockMs: estimateLockTime(result.rowCounts) };
+        const read = await readUserGraph(inTrx, cutoverConfig);
+        if (read.state !== 'legacy') return {};
+        const checked = read.graph.refusals.length === 0 ? await preflight(inTrx, read.graph) : undefined;
+        const plan = await describeCutoverPlan(inTrx, read.graph, checked);
+        return {
+          plan,
+          ...(checked
+            ? {
+                preflight: {
+                  rowCounts: Object.fromEntries(plan.tables.map((t) => [t.table, t.rows])),
+                  problems: checked.problems,
+                },
+              }
+            : {}),
+          estimatedLockMs: plan.estimatedLockMs,
+        };
       });
     }
     return { dryRun: true, ...base, applied: pending, ...dry, totalMs: performance.now() - started };
@@ -112,38 +136,44 @@ export async function runMigrations(
   }
 
   let lockedAt: number | undefined;
-  const context = {
-    options: {
-      ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
-      ...(options.parallelWorkers === undefined ? {} : { parallelWorkers: options.parallelWorkers }),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      onLocked: () => {
-        lockedAt = performance.now();
-        options.onLocked?.();
-      },
-    },
-  } as { options: object; report?: CutoverReport };
+  let cutover: CutoverReport | undefined;
   const migrator = orm.migrator;
   // Outside the transaction: the migrator's first call creates its table on a pooled connection, which
   // would wait forever for the one the transaction holds when the pool has a single connection.
   await migrator.getPending();
-  const applied = await cutoverContext.run(context, () =>
-    orm.em.getConnection().transactional(async (trx: Transaction) => {
-      if (adopted.length > 0) await recordAdopted(orm, trx, adopted);
-      const ran = await migrator.up({ transaction: trx, ...(to === undefined ? {} : { to }) });
-      return ran.map((m) => m.name);
-    }),
-  );
+  const embedded = orm.em.getPlatform().constructor.name.toLowerCase().includes('pglite');
+  const applied = await orm.em.getConnection().transactional(async (trx: Transaction) => {
+    const inTrx = sqlExecutorFor(orm, trx);
+    if (adopted.length > 0) await recordApplied(inTrx, adopted);
+    for (const name of pending) {
+      if (name !== CUTOVER_MIGRATION) {
+        await migrator.up({ transaction: trx, migrations: [name] });
+        continue;
+      }
+      cutover = await runCutover(inTrx, {
+        config: cutoverConfig,
+        embedded,
+        ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+        ...(options.parallelWorkers === undefined ? {} : { parallelWorkers: options.parallelWorkers }),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        onLocked: (tables) => {
+          lockedAt = performance.now();
+          options.onLocked?.(tables);
+        },
+      });
+      await recordApplied(inTrx, [name]);
+    }
+    return pending;
+  });
   const committed = performance.now();
-  const cutover =
-    context.report && lockedAt !== undefined
-      ? { ...context.report, lockHeldMs: committed - lockedAt }
-      : context.report;
+  const report = cutover as CutoverReport | undefined;
   return {
     dryRun: false,
     ...base,
     applied,
-    ...(cutover ? { cutover } : {}),
+    ...(report
+      ? { cutover: lockedAt === undefined ? report : { ...report, lockHeldMs: committed - lockedAt } }
+      : {}),
     totalMs: committed - started,
   };
 }
@@ -173,21 +203,17 @@ async function readHistory(orm: AnyOrm): Promise<string[]> {
 }
 
 /**
- * Migrations to record as applied without running them: with no history at all, a database whose four
- * tables already have the legacy schema has had migration 1; one with the migrated schema has had 1 and 2.
+ * Migrations to record as applied without running them: with no history at all, a database whose user table
+ * has integer keys has had migration 1 (its schema is the legacy one, whoever made it); one whose user table
+ * has uuid keys has had 1 and 2.
  */
-function adoptable(executed: readonly string[], state: SchemaState): string[] {
+function adoptable(executed: readonly string[], state: GraphState): string[] {
   if (executed.length > 0) return [];
   if (state.state === 'legacy') return [LEGACY_SCHEMA_MIGRATION];
   if (state.state === 'migrated') return [LEGACY_SCHEMA_MIGRATION, CUTOVER_MIGRATION];
   return [];
 }
 
-async function recordAdopted(orm: AnyOrm, trx: Transaction, names: readonly string[]): Promise<void> {
-  const storage = (
-    orm.migrator as unknown as { getStorage(): { ensureTable(): Promise<void> } }
-  ).getStorage();
-  await storage.ensureTable();
-  const sql = sqlExecutorFor(orm, trx);
+async function recordApplied(sql: ReturnType<typeof sqlExecutorFor>, names: readonly string[]): Promise<void> {
   for (const name of names) await sql.run('INSERT INTO mikro_orm_migrations (name) VALUES (?)', [name]);
 }

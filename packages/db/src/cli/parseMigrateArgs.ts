@@ -10,6 +10,11 @@ export interface MigrateArgs {
   readonly parallelWorkers?: number;
   /** Run on embedded PostgreSQL: `memory://` or a folder. */
   readonly pglite?: string;
+  /** A JSON file with the cutover configuration (`usersTable`, `createdColumn`, `preset`, `references`, `deleteRows`). */
+  readonly config?: string;
+  readonly usersTable?: string;
+  readonly createdColumn?: string;
+  readonly preset?: string;
   readonly help: boolean;
 }
 
@@ -19,17 +24,25 @@ export class UsageError extends Error {
 }
 
 export const MIGRATE_USAGE = `usage: migrate [--dry-run] [--to <migration>] [--json] [--drop-legacy-map]
-               [--lock-timeout <ms>] [--parallel-workers <n>] [--pglite <memory://|folder>]
+               [--users-table <[schema.]table>] [--created-column <column>] [--preset django]
+               [--config <file.json>] [--lock-timeout <ms>] [--parallel-workers <n>]
+               [--pglite <memory://|folder>]
 
 Applies pending migrations to DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
   --dry-run           preflight and plan only, with a lock-time estimate; changes nothing
   --to <migration>    stop after this migration (full name or e.g. legacy_schema, uuidv6_cutover)
   --json              print the report as JSON on stdout (progress stays on stderr)
   --drop-legacy-map   also apply the opt-in migration that drops legacy_user_ids
+  --users-table <t>   the table whose integer key becomes a UUIDv6 (default users)
+  --created-column <c>
+                      its column of when each user joined, which the UUIDv6 encodes (default date_joined)
+  --preset django     Django's conventions: AUTH_USER_MODEL's table, the admin log, django_session
+  --config <file>     JSON: the settings above plus "references" (columns without a foreign key) and
+                      "deleteRows"; flags override the file (see packages/db/README.md)
   --lock-timeout <ms> how long the cutover waits for each table lock (default 5000)
   --parallel-workers <n>
-                      parallel workers per copy of the cutover (default: the server's
-                      max_parallel_workers_per_gather; best at the server's cores minus one)
+                      parallel workers per scan and index build of the cutover (default: the
+                      server's settings)
   --pglite <dbName>   use embedded PostgreSQL instead of DATABASE_URL`;
 
 /** Parses the `migrate` command line. */
@@ -67,6 +80,10 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
     ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
     ...(parallelWorkers === undefined ? {} : { parallelWorkers }),
     ...(values.pglite === undefined ? {} : { pglite: values.pglite }),
+    ...(values.config === undefined ? {} : { config: values.config }),
+    ...(values['users-table'] === undefined ? {} : { usersTable: values['users-table'] }),
+    ...(values['created-column'] === undefined ? {} : { createdColumn: values['created-column'] }),
+    ...(values.preset === undefined ? {} : { preset: values.preset }),
   };
 }
 
@@ -84,6 +101,10 @@ function parse(argv: readonly string[]) {
       'lock-timeout': { type: 'string' },
       'parallel-workers': { type: 'string' },
       pglite: { type: 'string' },
+      config: { type: 'string' },
+      'users-table': { type: 'string' },
+      'created-column': { type: 'string' },
+      preset: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,10 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import { classifyConnectionError, redactUrl } from '../classifyConnectionError.js';
+import { type CutoverConfig, parseCutoverConfig } from '../cutover/CutoverConfig.js';
 import { formatMs } from '../cutover/CutoverReport.js';
 import {
+  ConversionError,
+  CutoverConfigError,
+  CutoverRefusedError,
   DbError,
   LockTimeoutError,
   PreflightError,
   SchemaMismatchError,
+  UsersTableNotFoundError,
   VerificationError,
 } from '../errors.js';
 import { formatMigrationRunReport } from '../formatMigrationRunReport.js';
@@ -25,16 +31,19 @@ export interface CommandIo {
 export async function runMigrateCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   let args: ReturnType<typeof parseMigrateArgs>;
   let databaseUrl: string;
+  let cutover: CutoverConfig;
   try {
     args = parseMigrateArgs(argv);
+    if (args.help) {
+      io.stdout(`${MIGRATE_USAGE}\n`);
+      return 0;
+    }
     databaseUrl = readMigrateEnv(io.env).DATABASE_URL;
+    cutover = await readCutoverConfig(args);
   } catch (error) {
-    io.stderr(`migrate: ${error instanceof Error ? error.message : String(error)}\n\n${MIGRATE_USAGE}\n`);
+    const usage = error instanceof CutoverConfigError ? '' : `\n\n${MIGRATE_USAGE}`;
+    io.stderr(`migrate: ${error instanceof Error ? error.message : String(error)}${usage}\n`);
     return 2;
-  }
-  if (args.help) {
-    io.stdout(`${MIGRATE_USAGE}\n`);
-    return 0;
   }
   const target = args.pglite ? `pglite:${args.pglite}` : redactUrl(databaseUrl);
   const progress = (line: string) => io.stderr(`[migrate] ${line}\n`);
@@ -47,10 +56,11 @@ export async function runMigrateCommand(argv: readonly string[], io: CommandIo):
     const report = await runMigrations(orm, {
       target,
       dryRun: args.dryRun,
+      cutover,
       ...(args.to === undefined ? {} : { to: args.to }),
       ...(args.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: args.lockTimeoutMs }),
       ...(args.parallelWorkers === undefined ? {} : { parallelWorkers: args.parallelWorkers }),
-      onLocked: () => progress('locks held on users, user_profiles, verification_tokens, social_accounts'),
+      onLocked: (tables) => progress(`locks held on ${tables.join(', ')}`),
       onProgress: (event) => {
         const rows = event.rows === undefined ? '' : ` (${event.rows.toLocaleString('en-US')} rows)`;
         if (event.phase === 'start') progress(`${event.step}...${rows}`);
@@ -95,5 +105,36 @@ function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof PreflightError) return { ...base, problems: error.problems };
   if (error instanceof VerificationError) return { ...base, failures: error.failures };
   if (error instanceof LockTimeoutError) return { ...base, table: error.table };
+  if (error instanceof CutoverRefusedError) return { ...base, refusals: error.refusals };
+  if (error instanceof UsersTableNotFoundError)
+    return { ...base, usersTable: error.usersTable, tablesFound: error.tablesFound };
+  if (error instanceof ConversionError) return { ...base, object: error.object };
   return base;
+}
+
+/** The cutover configuration: the `--config` file (JSON) under the flags, validated as one object. */
+async function readCutoverConfig(args: ReturnType<typeof parseMigrateArgs>): Promise<CutoverConfig> {
+  let file: Record<string, unknown> = {};
+  if (args.config !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(args.config, 'utf8');
+    } catch (error) {
+      throw new CutoverConfigError([`--config: cannot read ${args.config} (${(error as Error).message})`]);
+    }
+    try {
+      file = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      throw new CutoverConfigError([`--config: ${args.config} is not JSON (${(error as Error).message})`]);
+    }
+    if (typeof file !== 'object' || file === null || Array.isArray(file)) {
+      throw new CutoverConfigError([`--config: ${args.config} must hold a JSON object`]);
+    }
+  }
+  return parseCutoverConfig({
+    ...file,
+    ...(args.usersTable === undefined ? {} : { usersTable: args.usersTable }),
+    ...(args.createdColumn === undefined ? {} : { createdColumn: args.createdColumn }),
+    ...(args.preset === undefined ? {} : { preset: args.preset }),
+  });
 }

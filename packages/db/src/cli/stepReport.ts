@@ -28,7 +28,10 @@ export function stepReportOf(run: MigrationRunReport): StepReport {
     return { ...base, status: 'already-done', summary: 'database already migrated', counts: {} };
   }
   if (run.dryRun) {
-    const problems = run.preflight?.problems ?? [];
+    const problems = [
+      ...(run.plan?.refusals ?? []).map((r) => ({ message: `${r.object}: ${r.reason}` })),
+      ...(run.preflight?.problems ?? []),
+    ];
     const rows = run.preflight?.rowCounts ?? {};
     const lock =
       run.estimatedLockMs === undefined ? '' : `, estimated lock time ~${formatMs(run.estimatedLockMs)}`;
@@ -37,7 +40,7 @@ export function stepReportOf(run: MigrationRunReport): StepReport {
       status: problems.length > 0 ? 'failed' : 'planned',
       summary:
         problems.length > 0
-          ? `preflight found ${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`
+          ? `the dry run found ${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`
           : `would apply ${run.applied.join(', ')}${lock}`,
       counts: {
         ...rows,

@@ -1,5 +1,3 @@
-import type { TableName } from './expectedSchemas.js';
-
 /** One timed step of the cutover. */
 export interface CutoverStep {
   readonly name: string;
@@ -11,9 +9,8 @@ export interface CutoverStep {
 export interface CutoverReport {
   readonly outcome: 'migrated' | 'already-migrated' | 'empty-schema';
   readonly steps: readonly CutoverStep[];
-  readonly rowCounts: Readonly<
-    Partial<Record<TableName | 'legacy_user_ids', { before: number; after: number }>>
-  >;
+  /** Rows of each table the cutover changed (`schema.table`) and of `legacy_user_ids`, before and after. */
+  readonly rowCounts: Readonly<Record<string, { readonly before: number; readonly after: number }>>;
   /** Time spent waiting for the table locks. */
   readonly lockWaitMs: number;
   /** Time from holding all locks to the end of the cutover's work (the commit adds a few ms). */

@@ -51,28 +51,6 @@ export const LEGACY_TABLES: TableShapes = {
   },
 };
 
-/** The same tables after the cutover (what the entities model; the schema-diff test keeps them in step). */
-export const MIGRATED_TABLES: TableShapes = {
-  users: {
-    id: notNull('uuid'),
-    slug: notNull('character varying(12)'),
-    ...omit(LEGACY_TABLES.users!, 'id'),
-  },
-  user_profiles: { ...LEGACY_TABLES.user_profiles!, id: notNull('uuid'), user_id: notNull('uuid') },
-  verification_tokens: {
-    ...LEGACY_TABLES.verification_tokens!,
-    id: notNull('uuid'),
-    user_id: notNull('uuid'),
-  },
-  social_accounts: { ...LEGACY_TABLES.social_accounts!, id: notNull('uuid'), user_id: notNull('uuid') },
-};
-
 /** Parent first: the order locks are taken and tables are rewritten in. */
 export const TABLES = ['users', 'user_profiles', 'verification_tokens', 'social_accounts'] as const;
 export type TableName = (typeof TABLES)[number];
-
-function omit<T extends object>(value: T, key: keyof T): T {
-  const copy = { ...value };
-  delete copy[key];
-  return copy;
-}

@@ -1,145 +1,167 @@
 import { TOKEN_PURPOSES } from '../entities/VerificationToken.js';
 import type { PreflightProblem } from '../errors.js';
-import { LEGACY_TABLES, TABLES, type TableName } from './expectedSchemas.js';
+import { type Column, display, displayColumn, qualified, quoteIdent, type Relation } from './catalog.js';
+import { LEGACY_TABLES } from './expectedSchemas.js';
 import type { SqlExecutor } from './SqlExecutor.js';
+import type { UserGraph } from './userGraph.js';
 import { GREGORIAN_OFFSET_US, MAX_GREGORIAN_US } from './uuidV6Sql.js';
-
-/** The timestamp each table's ids encode. */
-export const CREATED_COLUMN: Readonly<Record<TableName, string>> = {
-  users: 'date_joined',
-  user_profiles: 'created_at',
-  verification_tokens: 'created_at',
-  social_accounts: 'date_joined',
-};
 
 const EXAMPLES = 5;
 const MIN_INSTANT = `timestamptz '1582-10-15 00:00:00+00'`;
 const MAX_INSTANT = `(timestamptz 'epoch' + interval '${MAX_GREGORIAN_US - GREGORIAN_OFFSET_US} microseconds')`;
+/** The ids encode the legacy key in 33 bits offset by 2^31 (see uuidV6Sql): int4's range. */
+const MIN_KEY = -(2 ** 31);
+const MAX_KEY = 2 ** 31 - 1;
+
+/** What the preflight counted of a table, for the verification to compare against. */
+export interface TableCounts {
+  readonly relation: Relation;
+  readonly rows: number;
+  /** Non-NULL values of each converted reference column, by attnum. */
+  readonly nonNull: ReadonlyMap<number, number>;
+}
 
 export interface PreflightResult {
-  readonly rowCounts: Readonly<Record<TableName, number>>;
+  readonly tables: ReadonlyMap<number, TableCounts>;
   readonly problems: readonly PreflightProblem[];
 }
 
 /**
- * Checks that the legacy data can be rewritten: no NULL where the new schema needs a value, no orphaned
- * child rows, no duplicate emails (case-insensitive), every creation time inside the UUIDv6 range, only
- * known token purposes. Constraints the database already enforces (a NOT NULL, a validated foreign key) are
- * trusted instead of re-scanned. Every problem is collected with a count and examples; nothing is changed.
+ * Checks that the data of the user graph can be converted, reading each table once: creation instants present
+ * and inside the UUIDv6 range, keys inside the range the ids encode, every reference without a validated
+ * foreign key pointing at a row that exists, and, on the product's own tables, no NULL where its schema needs
+ * a value, no duplicate emails (case-insensitive), only known token purposes. Every problem is collected with a
+ * count and examples; nothing is changed.
  */
-export async function preflight(sql: SqlExecutor): Promise<PreflightResult> {
+export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<PreflightResult> {
   const problems: PreflightProblem[] = [];
-  const notNull = await enforcedNotNull(sql);
-  const validatedForeignKeys = await validatedUserForeignKeys(sql);
-  const rowCounts = {} as Record<TableName, number>;
+  const tables = new Map<number, TableCounts>();
+  const product = graph.users.relation.name === 'users';
 
-  for (const table of TABLES) {
-    const created = CREATED_COLUMN[table];
-    const unenforced = Object.entries(LEGACY_TABLES[table]!)
-      .filter(([column, shape]) => !shape.nullable && !notNull.has(`${table}.${column}`))
-      .map(([column]) => column);
+  for (const relation of graph.tables) {
+    const key = graph.keyTables.find((t) => t.relation.oid === relation.oid);
+    const references = graph.references.filter((r) => r.column.relation.oid === relation.oid);
+    const checks: { sql: string; problem: Omit<PreflightProblem, 'count' | 'examples'>; example: string }[] = [];
+    if (key) {
+      const created = quoteIdent(key.created.name);
+      const id = quoteIdent(key.key.name);
+      if (!key.created.notNull) {
+        checks.push({
+          sql: `${created} IS NULL`,
+          problem: { code: 'null_value', table: display(relation), column: key.created.name, message: `${displayColumn(key.created)} is NULL` },
+          example: `${id}::text`,
+        });
+      }
+      checks.push({
+        sql: `${created} < ${MIN_INSTANT} OR ${created} > ${MAX_INSTANT}`,
+        problem: {
+          code: 'timestamp_out_of_range',
+          table: display(relation),
+          column: key.created.name,
+          message: `${displayColumn(key.created)} outside the UUIDv6 range (1582-10-15 .. 5236-03-31)`,
+        },
+        example: `${id} || ' (' || ${created} || ')'`,
+      });
+      if (key.key.type === 'bigint') {
+        checks.push({
+          sql: `${id} < ${MIN_KEY} OR ${id} > ${MAX_KEY}`,
+          problem: {
+            code: 'key_out_of_range',
+            table: display(relation),
+            column: key.key.name,
+            message: `${displayColumn(key.key)} outside -2^31 .. 2^31-1 (the range a UUIDv6 of this cutover encodes)`,
+          },
+          example: `${id}::text`,
+        });
+      }
+      if (product && key.role !== 'users') {
+        // Legacy columns that lost their NOT NULL may hold NULLs the new schema refuses.
+        for (const [column, shape] of Object.entries(LEGACY_TABLES[key.role]!)) {
+          if (shape.nullable || column === key.created.name || column === 'id') continue;
+          checks.push({
+            sql: `${quoteIdent(column)} IS NULL`,
+            problem: { code: 'null_value', table: display(relation), column, message: `${display(relation)}.${column} is NULL` },
+            example: `${id}::text`,
+          });
+        }
+      }
+      if (product && key.role === 'verification_tokens') {
+        const purposes = TOKEN_PURPOSES.map((p) => `'${p}'`).join(', ');
+        checks.push({
+          sql: `purpose NOT IN (${purposes})`,
+          problem: {
+            code: 'invalid_purpose',
+            table: display(relation),
+            column: 'purpose',
+            message: `${display(relation)}.purpose is not one of ${TOKEN_PURPOSES.join(', ')}`,
+          },
+          example: `${id} || ' (' || coalesce(purpose, 'NULL') || ')'`,
+        });
+      }
+      if (product && key.role === 'users') {
+        for (const [column, shape] of Object.entries(LEGACY_TABLES.users!)) {
+          if (shape.nullable || column === key.created.name || column === 'id') continue;
+          checks.push({
+            sql: `${quoteIdent(column)} IS NULL`,
+            problem: { code: 'null_value', table: display(relation), column, message: `${display(relation)}.${column} is NULL` },
+            example: `${id}::text`,
+          });
+        }
+      }
+    }
+    const enforced = await enforcedNotNull(sql, relation);
     const aggregates = [
       'count(*)::int8 AS total',
-      `count(*) FILTER (WHERE ${created} < ${MIN_INSTANT} OR ${created} > ${MAX_INSTANT})::int8 AS out_of_range`,
-      ...unenforced.map((column, i) => `count(*) FILTER (WHERE ${column} IS NULL)::int8 AS null_${i}`),
-      ...(table === 'verification_tokens'
-        ? [
-            `count(*) FILTER (WHERE purpose NOT IN (${TOKEN_PURPOSES.map((p) => `'${p}'`).join(', ')}))::int8 AS bad_purpose`,
-          ]
-        : []),
+      ...references.map((r, i) => `count(${quoteIdent(r.column.name)})::int8 AS nn_${i}`),
+      ...checks
+        .filter((c) => !(c.problem.code === 'null_value' && enforced.has(c.problem.column)))
+        .map((c, i) => `count(*) FILTER (WHERE ${c.sql})::int8 AS p_${checks.indexOf(c)}_${i}`),
     ];
-    const [row] = await sql.query<Record<string, string | number>>(
-      `SELECT ${aggregates.join(', ')} FROM ${table}`,
+    const [row] = await sql.query<Record<string, string>>(
+      `SELECT ${aggregates.join(', ')} FROM ${qualified(relation)}`,
     );
-    rowCounts[table] = Number(row?.total ?? 0);
-
-    const outOfRange = Number(row?.out_of_range ?? 0);
-    if (outOfRange > 0) {
+    tables.set(relation.oid, {
+      relation,
+      rows: Number(row?.total ?? 0),
+      nonNull: new Map(references.map((r, i) => [r.column.attnum, Number(row?.[`nn_${i}`] ?? 0)])),
+    });
+    for (const [name, value] of Object.entries(row ?? {})) {
+      const match = /^p_(\d+)_/.exec(name);
+      if (!match || Number(value) === 0) continue;
+      const check = checks[Number(match[1])]!;
       problems.push({
-        code: 'timestamp_out_of_range',
-        table,
-        column: created,
-        count: outOfRange,
+        ...check.problem,
+        count: Number(value),
         examples: await examples(
           sql,
-          `SELECT id || ' (' || ${created} || ')' AS example FROM ${table} WHERE ${created} < ${MIN_INSTANT} OR ${created} > ${MAX_INSTANT} ORDER BY id`,
+          `SELECT ${check.example} AS example FROM ${qualified(relation)} WHERE ${check.sql} ORDER BY 1`,
         ),
-        message: `${table}.${created} outside the UUIDv6 range (1582-10-15 .. 5236-03-31)`,
-      });
-    }
-    for (const [i, column] of unenforced.entries()) {
-      const count = Number(row?.[`null_${i}`] ?? 0);
-      if (count === 0) continue;
-      problems.push({
-        code: 'null_value',
-        table,
-        column,
-        count,
-        examples: await examples(
-          sql,
-          `SELECT id::text AS example FROM ${table} WHERE ${column} IS NULL ORDER BY id`,
-        ),
-        message: `${table}.${column} is NULL`,
-      });
-    }
-    const badPurpose = Number(row?.bad_purpose ?? 0);
-    if (badPurpose > 0) {
-      problems.push({
-        code: 'invalid_purpose',
-        table,
-        column: 'purpose',
-        count: badPurpose,
-        examples: await examples(
-          sql,
-          `SELECT id || ' (' || coalesce(purpose, 'NULL') || ')' AS example FROM ${table} WHERE purpose NOT IN (${TOKEN_PURPOSES.map((p) => `'${p}'`).join(', ')}) ORDER BY id`,
-        ),
-        message: `${table}.purpose is not one of ${TOKEN_PURPOSES.join(', ')}`,
       });
     }
 
-    if (table !== 'users' && !validatedForeignKeys.has(table)) {
-      const orphans = `FROM ${table} c WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id)`;
+    for (const reference of references) {
+      if (reference.via.startsWith('foreign key') && (await validatedForeignKey(sql, reference.column))) continue;
+      const target = reference.target;
+      const column = quoteIdent(reference.column.name);
+      const orphans = `FROM ${qualified(relation)} c WHERE c.${column} IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM ${qualified(target.relation)} t WHERE t.${quoteIdent(target.key.name)} = c.${column})`;
       const [orphanRow] = await sql.query<{ n: string }>(`SELECT count(*)::int8 AS n ${orphans}`);
       const count = Number(orphanRow?.n ?? 0);
       if (count > 0) {
         problems.push({
           code: 'orphaned_row',
-          table,
-          column: 'user_id',
+          table: display(relation),
+          column: reference.column.name,
           count,
-          examples: await examples(
-            sql,
-            `SELECT c.id || ' (user_id ' || coalesce(c.user_id::text, 'NULL') || ')' AS example ${orphans} ORDER BY c.id`,
-          ),
-          message: `${table}.user_id points to no user`,
+          examples: await examples(sql, `SELECT c.${column}::text AS example ${orphans} ORDER BY 1`),
+          message: `${displayColumn(reference.column)} points to no row of ${display(target.relation)} (${reference.via})`,
         });
       }
     }
   }
 
-  // Groups of emails equal after lower(). With a unique index on email, exact duplicates are impossible, so
-  // every group holds an address with an upper-case letter: only those rows are folded (plus one index
-  // probe each), instead of folding and hashing the whole table.
-  const groups = (await hasUniqueEmailIndex(sql))
-    ? `SELECT f.email, count(*)::int8 + (EXISTS (SELECT 1 FROM users u WHERE u.email = f.email))::int AS n
-         FROM (SELECT lower(email) AS email FROM users WHERE email <> lower(email)) f GROUP BY f.email`
-    : 'SELECT lower(email) AS email, count(*)::int8 AS n FROM users GROUP BY lower(email)';
-  const duplicates = await sql.query<{ email: string; n: string; groups: string; total: string }>(
-    `SELECT email, n, count(*) OVER ()::int8 AS groups, sum(n) OVER ()::int8 AS total
-       FROM (${groups}) d WHERE n > 1
-      ORDER BY email LIMIT ${EXAMPLES}`,
-  );
-  if (duplicates.length > 0) {
-    problems.push({
-      code: 'duplicate_email',
-      table: 'users',
-      column: 'email',
-      count: Number(duplicates[0]!.total),
-      examples: duplicates.map((d) => `${d.email} x${d.n}`),
-      message: `${duplicates[0]!.groups} email address(es) used by more than one user (compared case-insensitively)`,
-    });
-  }
-  return { rowCounts, problems };
+  if (product) problems.push(...(await duplicateEmails(sql, graph.users.relation)));
+  return { tables, problems };
 }
 
 async function examples(sql: SqlExecutor, query: string): Promise<string[]> {
@@ -147,37 +169,54 @@ async function examples(sql: SqlExecutor, query: string): Promise<string[]> {
   return rows.map((r) => String(r.example));
 }
 
-async function enforcedNotNull(sql: SqlExecutor): Promise<Set<string>> {
+async function enforcedNotNull(sql: SqlExecutor, relation: Relation): Promise<Set<string>> {
   const rows = await sql.query<{ column: string }>(
-    `SELECT c.relname || '.' || a.attname AS column
-       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-      WHERE c.relnamespace = current_schema()::regnamespace AND c.relname IN (${TABLES.map((t) => `'${t}'`).join(', ')})
-        AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull`,
+    `SELECT attname AS column FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped AND attnotnull`,
+    [relation.oid],
   );
   return new Set(rows.map((r) => r.column));
 }
 
-/** True when a valid unique index covers exactly users(email), as the legacy schema's UNIQUE does. */
-async function hasUniqueEmailIndex(sql: SqlExecutor): Promise<boolean> {
+async function validatedForeignKey(sql: SqlExecutor, column: Column): Promise<boolean> {
   const [row] = await sql.query<{ present: boolean }>(
-    `SELECT EXISTS (
-       SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-        WHERE i.indrelid = 'users'::regclass AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1
-          AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = 'email') AS present`,
+    `SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND convalidated AND conrelid = ? AND conkey = ARRAY[?::int2]) AS present`,
+    [column.relation.oid, column.attnum],
   );
   return row?.present === true;
 }
 
-/** Child tables whose user_id has a validated foreign key to users(id): orphans are impossible there. */
-async function validatedUserForeignKeys(sql: SqlExecutor): Promise<Set<string>> {
-  const rows = await sql.query<{ table: string }>(
-    `SELECT c.conrelid::regclass::text AS table
-       FROM pg_constraint c
-      WHERE c.contype = 'f' AND c.convalidated AND c.confrelid = 'users'::regclass
-        AND c.conrelid::regclass::text IN ('user_profiles', 'verification_tokens', 'social_accounts')
-        AND array_length(c.conkey, 1) = 1
-        AND (SELECT attname FROM pg_attribute WHERE attrelid = c.conrelid AND attnum = c.conkey[1]) = 'user_id'
-        AND (SELECT attname FROM pg_attribute WHERE attrelid = c.confrelid AND attnum = c.confkey[1]) = 'id'`,
+/**
+ * Groups of emails equal after lower(). With a unique index on email, exact duplicates are impossible, so
+ * every group holds an address with an upper-case letter: only those rows are folded (plus one index probe
+ * each), instead of folding and hashing the whole table.
+ */
+async function duplicateEmails(sql: SqlExecutor, users: Relation): Promise<PreflightProblem[]> {
+  const table = qualified(users);
+  const [unique] = await sql.query<{ present: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indrelid = ? AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1
+          AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = 'email') AS present`,
+    [users.oid],
   );
-  return new Set(rows.map((r) => r.table));
+  const groups = unique?.present
+    ? `SELECT f.email, count(*)::int8 + (EXISTS (SELECT 1 FROM ${table} u WHERE u.email = f.email))::int AS n
+         FROM (SELECT lower(email) AS email FROM ${table} WHERE email <> lower(email)) f GROUP BY f.email`
+    : `SELECT lower(email) AS email, count(*)::int8 AS n FROM ${table} GROUP BY lower(email)`;
+  const duplicates = await sql.query<{ email: string; n: string; groups: string; total: string }>(
+    `SELECT email, n, count(*) OVER ()::int8 AS groups, sum(n) OVER ()::int8 AS total
+       FROM (${groups}) d WHERE n > 1
+      ORDER BY email LIMIT ${EXAMPLES}`,
+  );
+  if (duplicates.length === 0) return [];
+  return [
+    {
+      code: 'duplicate_email',
+      table: display(users),
+      column: 'email',
+      count: Number(duplicates[0]!.total),
+      examples: duplicates.map((d) => `${d.email} x${d.n}`),
+      message: `${duplicates[0]!.groups} email address(es) used by more than one user (compared case-insensitively)`,
+    },
+  ];
 }

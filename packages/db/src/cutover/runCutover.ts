@@ -1,56 +1,63 @@
 import { randomBytes } from 'node:crypto';
-import { LockTimeoutError, PreflightError, SchemaMismatchError } from '../errors.js';
-import { UserIds } from '../idKinds.js';
-import type { CutoverProgress, CutoverReport, CutoverStep } from './CutoverReport.js';
-import { detectSchemaState } from './detectSchemaState.js';
-import { TABLES, type TableName } from './expectedSchemas.js';
-import { type LegacyIdRange, legacyIdRange, slotsAreDense } from './legacyIdRange.js';
 import {
-  BYTEWISE_COLUMNS,
-  COPIED_COLUMNS,
-  FOREIGN_KEYS_SQL,
-  finishTableSql,
-  NEW_TABLE_SUFFIX,
-} from './newTablesSql.js';
+  ConversionError,
+  CutoverRefusedError,
+  LockTimeoutError,
+  PreflightError,
+  SchemaMismatchError,
+  UsersTableNotFoundError,
+} from '../errors.js';
+import { UserIds } from '../idKinds.js';
+import { type Column, display, displayColumn, qualified, quoteIdent, quoteLiteral } from './catalog.js';
+import { type CutoverConfig, parseCutoverConfig } from './CutoverConfig.js';
+import type { CutoverProgress, CutoverReport, CutoverStep } from './CutoverReport.js';
+import { buildIdLookup, dropIdLookup, type IdLookup } from './idLookup.js';
 import { packedUniqueSlugs } from './packedSlugs.js';
-import { CREATED_COLUMN, preflight } from './preflight.js';
+import { preflight } from './preflight.js';
+import { productSchemaAfter, productSchemaBefore, productTypeChanges } from './productSchema.js';
 import type { SqlExecutor } from './SqlExecutor.js';
-import { arrayLookupServes, buildArrayLookup } from './userIdLookup.js';
+import { type KeyTable, readUserGraph, type UserGraph } from './userGraph.js';
 import { uuidV6Sql } from './uuidV6Sql.js';
 import { verifyCutover } from './verifyCutover.js';
 
 export interface CutoverOptions {
+  /** Where the user graph starts and how to read columns without foreign keys (validated). */
+  readonly config?: CutoverConfig;
   /** How long to wait for each table lock before giving up unchanged; 5000 ms by default. */
   readonly lockTimeoutMs?: number;
   /** Called when a step starts and ends. */
   readonly onProgress?: (event: CutoverProgress) => void;
-  /** Called once all locks are held (fault-injection tests and the CLI's progress use it). */
-  readonly onLocked?: () => void;
+  /** Called once all locks are held, with the tables locked. */
+  readonly onLocked?: (tables: readonly string[]) => void;
   /** Embedded PostgreSQL (PGlite) lacks some server settings. */
   readonly embedded?: boolean;
-  /**
-   * `work_mem` / `maintenance_work_mem` for this transaction; '1GB' each by default, so that the hash of
-   * legacy_user_ids (about 60 bytes a user) and the index sorts stay in memory. One session, the cutover only.
-   */
+  /** `work_mem` / `maintenance_work_mem` for this transaction; '1GB' each by default (index builds, sorts). */
   readonly workMem?: string;
   readonly maintenanceWorkMem?: string;
   /**
-   * Parallel workers per copy (`max_parallel_workers_per_gather` for this transaction); the server's setting
-   * by default. One process writes each new table while the workers compute ids and look up user ids, so
-   * more workers than the server's cores minus one only take turns on them (on 2 cores: 1).
+   * Parallel workers per scan and per index build of this transaction (`max_parallel_workers_per_gather`,
+   * `max_parallel_maintenance_workers`); the server's settings by default.
    */
   readonly parallelWorkers?: number;
 }
 
+/** Names of this transaction's temporary objects. */
+const USER_IDS = 'cutover_user_ids';
+const SLUGS = 'cutover_slugs';
+const SLUG_COUNTER = 'cutover_slug_counter';
+
 /**
- * The cutover from integer keys to UUIDv6 keys, inside the caller's transaction: inspect the schema (already
- * migrated: no-op), take every lock up front (users, then its children) with a lock timeout, preflight the
- * data, rewrite the four tables into new ones with set-based SQL, swap them in, rebuild MikroORM's keys,
- * indexes and foreign keys, and verify before returning. Any error leaves the transaction to roll back.
+ * The cutover from integer keys to UUIDv6 keys of a database's user graph, inside the caller's transaction:
+ * read the graph from the catalog (already migrated: no-op; anything it will not carry over: refused before
+ * any change), take every lock up front with a lock timeout, preflight the data, then convert each table in
+ * place with one `ALTER TABLE` (one rewrite; its columns, indexes, constraints, triggers, grants, policies,
+ * comments, options and publications stay attached), add the foreign keys back as they were, re-create the
+ * views, policies and triggers that read converted columns, and verify before returning. Any error leaves
+ * the transaction to roll back.
  */
 export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {}): Promise<CutoverReport> {
-  const workers =
-    options.parallelWorkers === undefined ? undefined : parallelWorkers(options.parallelWorkers);
+  const config = options.config ?? parseCutoverConfig({});
+  const workers = options.parallelWorkers === undefined ? undefined : parallelWorkers(options.parallelWorkers);
   const started = performance.now();
   const steps: CutoverStep[] = [];
   const step = async <T>(name: string, rows: number | undefined, work: () => Promise<T>): Promise<T> => {
@@ -64,13 +71,10 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     return result;
   };
 
-  const initial = await step('inspect schema', undefined, () => detectSchemaState(sql));
+  const initial = await step('read the user graph', undefined, () => readUserGraph(sql, config));
   if (initial.state === 'migrated') return noop('already-migrated', steps, started);
-  if (initial.state === 'empty')
-    throw new SchemaMismatchError([
-      'the tables users, user_profiles, verification_tokens and social_accounts are missing',
-    ]);
-  if (initial.state === 'mismatch') throw new SchemaMismatchError(initial.differences);
+  if (initial.state === 'empty') throw new UsersTableNotFoundError(config.usersTable ?? 'users', []);
+  if (initial.graph.refusals.length > 0) throw new CutoverRefusedError(initial.graph.refusals);
 
   const lockTimeoutMs = options.lockTimeoutMs ?? 5000;
   await sql.run(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
@@ -80,132 +84,244 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     // A killed client otherwise leaves its backend running the current statement (and holding the locks)
     // until the statement ends; with this the server notices within a second and rolls back.
     await sql.run(`SET LOCAL client_connection_check_interval = 1000`);
-    // Every row passes through Gather, which the planner prices above computing its two ids in a worker; at
-    // these costs the copies, checks and verification run in parallel where the server allows workers.
-    await sql.run(`SET LOCAL parallel_setup_cost = 0`);
-    await sql.run(`SET LOCAL parallel_tuple_cost = 0.001`);
-    if (workers !== undefined) await sql.run(`SET LOCAL max_parallel_workers_per_gather = ${workers}`);
+    if (workers !== undefined) {
+      await sql.run(`SET LOCAL max_parallel_workers_per_gather = ${workers}`);
+      await sql.run(`SET LOCAL max_parallel_maintenance_workers = ${workers}`);
+    }
   }
 
+  const locked = [...initial.graph.tables, ...initial.graph.views];
   const lockStarted = performance.now();
   await step('lock tables', undefined, async () => {
-    for (const table of TABLES) {
+    for (const relation of locked) {
       try {
-        await sql.run(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+        await sql.run(`LOCK TABLE ${qualified(relation)} IN ACCESS EXCLUSIVE MODE`);
       } catch (error) {
-        if (isLockTimeout(error)) throw new LockTimeoutError(table, lockTimeoutMs, error);
+        if (isLockTimeout(error)) throw new LockTimeoutError(display(relation), lockTimeoutMs, error);
         throw error;
       }
     }
   });
   const lockHeldFrom = performance.now();
   const lockWaitMs = lockHeldFrom - lockStarted;
-  options.onLocked?.();
+  options.onLocked?.(locked.map(display));
 
-  // Locked now, so nobody can change the tables between this check and the rewrite.
-  const locked = await detectSchemaState(sql);
-  if (locked.state !== 'legacy') {
-    throw new SchemaMismatchError(
-      locked.state === 'mismatch'
-        ? locked.differences
-        : [`the schema changed to "${locked.state}" while waiting for the locks`],
+  // Locked now: nobody can change these tables between this reading and the conversion.
+  const again = await readUserGraph(sql, config);
+  if (again.state !== 'legacy') {
+    throw new SchemaMismatchError([`the user graph changed to "${again.state}" while waiting for the locks`]);
+  }
+  const graph = again.graph;
+  if (graph.refusals.length > 0) throw new CutoverRefusedError(graph.refusals);
+  const lockedOids = new Set(locked.map((r) => r.oid));
+  const unlocked = [...graph.tables, ...graph.views].filter((r) => !lockedOids.has(r.oid));
+  if (unlocked.length > 0) {
+    throw new SchemaMismatchError([
+      `${unlocked.map(display).join(', ')} joined the user graph while waiting for the locks; run again`,
+    ]);
+  }
+
+  const checked = await step('preflight', undefined, () => preflight(sql, graph));
+  if (checked.problems.length > 0) throw new PreflightError(checked.problems);
+  const rows = (relation: { oid: number }) => checked.tables.get(relation.oid)?.rows ?? 0;
+  const usersRows = rows(graph.users.relation);
+
+  for (const relation of graph.deletions) {
+    await step(`delete rows ${display(relation)}`, rows(relation), () =>
+      sql.run(`DELETE FROM ${qualified(relation)}`),
     );
   }
-  const checked = await step('preflight', undefined, () => preflight(sql));
-  if (checked.problems.length > 0) throw new PreflightError(checked.problems);
-  const before = checked.rowCounts;
-  const columns = (table: TableName, row: string) =>
-    COPIED_COLUMNS[table]
-      .map((c) => (BYTEWISE_COLUMNS.has(c) ? `${row}.${c} COLLATE "C" AS ${c}` : `${row}.${c}`))
-      .join(', ');
 
-  const seed = () => randomBytes(8).readBigInt64BE();
-  const userId = uuidV6Sql('u.id', 'u.date_joined', seed());
-
-  await step('map user ids', before.users, async () => {
+  // Maps from legacy key to new id: the permanent legacy_user_ids, and one per other referenced key table.
+  const seeds = new Map<KeyTable, bigint>(graph.keyTables.map((t) => [t, randomBytes(8).readBigInt64BE()]));
+  const newId = (table: KeyTable) =>
+    uuidV6Sql(quoteIdent(table.key.name), quoteIdent(table.created.name), seeds.get(table)!);
+  const lookups = new Map<KeyTable, IdLookup>();
+  const lookupNames: string[] = [];
+  await step('map user ids', usersRows, async () => {
+    const users = graph.users;
     await sql.run(
-      `CREATE TABLE legacy_user_ids AS SELECT u.id AS legacy_id, ${userId} AS user_id FROM users u`,
+      `CREATE TABLE legacy_user_ids AS SELECT ${quoteIdent(users.key.name)} AS legacy_id, ${newId(users)} AS user_id FROM ${qualified(users.relation)}`,
     );
     await sql.run('ANALYZE legacy_user_ids');
+    lookups.set(users, await buildIdLookup(sql, 'legacy_user_ids', USER_IDS, 'user_id'));
+    lookupNames.push(USER_IDS);
   });
-  const range = await legacyIdRange(sql);
-  // With an array, the copies read user ids from it; without, users compute theirs again and children join.
-  const byLegacyId = arrayLookupServes(range, before.users)
-    ? await step('index user ids by legacy id', before.users, () =>
-        buildArrayLookup(sql, range, before.users),
-      )
-    : undefined;
-  const slugs = await step('draw slugs', before.users, async () => slugsBySlot(range, before.users));
-  const slugLength = UserIds.slugLength;
-  await step('copy users', before.users, () =>
-    sql.run(
-      `CREATE TABLE users${NEW_TABLE_SUFFIX} AS
-       SELECT ${byLegacyId?.('u.id') ?? userId} AS id, encode(substring(?::bytea FROM (u.n * ${slugLength} + 1)::int FOR ${slugLength}), 'escape')::varchar(${slugLength}) COLLATE "C" AS slug,
-              ${columns('users', 'u')}
-         FROM (SELECT x.*, ${slugs.indexSql} AS n FROM users x) u`,
-      [slugs.packed],
-    ),
-  );
-  for (const table of TABLES.slice(1)) {
-    await step(`copy ${table}`, before[table], () =>
+  for (const [i, table] of graph.keyTables.slice(1).entries()) {
+    if (!graph.references.some((r) => r.target === table)) continue;
+    await step(`map ids of ${display(table.relation)}`, rows(table.relation), async () => {
+      const map = `cutover_map_${i}`;
+      await sql.run(
+        `CREATE TEMP TABLE ${map} ON COMMIT DROP AS SELECT ${quoteIdent(table.key.name)} AS legacy_id, ${newId(table)} AS new_id FROM ${qualified(table.relation)}`,
+      );
+      lookups.set(table, await buildIdLookup(sql, map, `cutover_ids_${i}`));
+      lookupNames.push(`cutover_ids_${i}`);
+    });
+  }
+  await step('draw slugs', usersRows, async () => {
+    await sql.run(`CREATE TEMP TABLE ${SLUGS} ON COMMIT DROP AS SELECT ?::bytea AS packed`, [
+      packedUniqueSlugs(usersRows),
+    ]);
+    await sql.run(
+      `CREATE FUNCTION pg_temp.${SLUGS}() RETURNS bytea LANGUAGE sql IMMUTABLE AS 'SELECT packed FROM pg_temp.${SLUGS}'`,
+    );
+    await sql.run(`CREATE TEMP SEQUENCE ${SLUG_COUNTER}`);
+  });
+
+  await step('set aside foreign keys, views, policies, triggers', undefined, async () => {
+    for (const object of [...graph.recreated].reverse()) await sql.run(object.drop);
+    for (const fk of graph.foreignKeys) {
+      await sql.run(`ALTER TABLE ${qualified(fk.relation)} DROP CONSTRAINT ${quoteIdent(fk.name)}`);
+    }
+    for (const statement of await productSchemaBefore(sql, graph)) await sql.run(statement);
+  });
+
+  const ownedSequences: string[] = [];
+  for (const relation of graph.tables) {
+    const key = graph.keyTables.find((t) => t.relation.oid === relation.oid);
+    const references = graph.references.filter((r) => r.column.relation.oid === relation.oid);
+    if (!key && references.length === 0) continue;
+    await step(`convert ${display(relation)}`, rows(relation), async () => {
+      const changes: string[] = [];
+      if (key) {
+        const [sequence] = await sql.query<{ name: string | null }>(
+          `SELECT pg_get_serial_sequence(?, ?) AS name`,
+          [qualified(relation), key.key.name],
+        );
+        if (sequence?.name) ownedSequences.push(sequence.name);
+        const released = await releaseKeyDefault(sql, key.key);
+        if (released) await sql.run(`ALTER TABLE ${qualified(relation)} ${released}`);
+        const viaMap = lookups.get(key);
+        changes.push(
+          `ALTER COLUMN ${quoteIdent(key.key.name)} TYPE uuid USING ${viaMap ? viaMap(quoteIdent(key.key.name)) : newId(key)}`,
+        );
+      }
+      for (const reference of references) {
+        const lookup = lookups.get(reference.target)!;
+        changes.push(
+          `ALTER COLUMN ${quoteIdent(reference.column.name)} TYPE uuid USING ${lookup(quoteIdent(reference.column.name))}`,
+        );
+      }
+      if (key?.role === 'users') {
+        const length = UserIds.slugLength;
+        changes.push(
+          `ADD COLUMN slug varchar(${length}) COLLATE "C" NOT NULL DEFAULT encode(substring(pg_temp.${SLUGS}() FROM (nextval('pg_temp.${SLUG_COUNTER}') * ${length} - ${length - 1})::int4 FOR ${length}), 'escape')`,
+        );
+      }
+      changes.push(...productTypeChanges(graph, relation));
+      try {
+        await sql.run(`ALTER TABLE ${qualified(relation)} ${changes.join(', ')}`);
+      } catch (error) {
+        if (isLockTimeout(error)) throw error;
+        throw new ConversionError(`table ${display(relation)}`, error);
+      }
+    });
+  }
+
+  await step('keys and indexes', undefined, async () => {
+    const users = qualified(graph.users.relation);
+    await sql.run(`ALTER TABLE ${users} ALTER COLUMN slug DROP DEFAULT`);
+    await sql.run(
+      `ALTER TABLE ${users} ADD CONSTRAINT ${quoteIdent(`${graph.users.relation.name}_slug_unique`)} UNIQUE (slug)`,
+    );
+    for (const sequence of ownedSequences) await dropIfUnused(sql, sequence);
+    await sql.run(
+      `ALTER TABLE legacy_user_ids ALTER COLUMN legacy_id SET NOT NULL, ALTER COLUMN user_id SET NOT NULL,
+         ADD CONSTRAINT legacy_user_ids_pkey PRIMARY KEY (legacy_id),
+         ADD CONSTRAINT legacy_user_ids_user_id_unique UNIQUE (user_id)`,
+    );
+    for (const statement of await productSchemaAfter(sql, graph)) await sql.run(statement);
+  });
+
+  for (const translation of graph.translations) {
+    const table = qualified(translation.column.relation);
+    const column = quoteIdent(translation.column.name);
+    await step(`translate ${displayColumn(translation.column)}`, rows(translation.column.relation), () =>
       sql.run(
-        `CREATE TABLE ${table}${NEW_TABLE_SUFFIX} AS
-         SELECT ${uuidV6Sql('c.id', `c.${CREATED_COLUMN[table]}`, seed())} AS id,
-                ${byLegacyId?.('c.user_id') ?? 'm.user_id'} AS user_id, ${columns(table, 'c')}
-           FROM ${table} c ${byLegacyId ? '' : 'JOIN legacy_user_ids m ON m.legacy_id = c.user_id'}`,
+        `UPDATE ${table} t SET ${column} = m.user_id::text FROM legacy_user_ids m
+          WHERE t.${column} = m.legacy_id::text${translation.when ? ` AND (${translation.when})` : ''}`,
       ),
     );
   }
 
-  await step('swap tables', undefined, async () => {
-    await sql.run(`DROP TABLE ${[...TABLES].reverse().join(', ')}`);
-    for (const table of TABLES) {
-      await sql.run(`ALTER TABLE ${table}${NEW_TABLE_SUFFIX} RENAME TO ${table}`);
+  await step('foreign keys', undefined, async () => {
+    const productNames = productForeignKeyNames(graph);
+    for (const fk of graph.foreignKeys) {
+      const name = productNames.get(fk.oid) ?? fk.name;
+      try {
+        await sql.run(
+          `ALTER TABLE ${qualified(fk.relation)} ADD CONSTRAINT ${quoteIdent(name)} ${fk.definition}`,
+        );
+      } catch (error) {
+        throw new ConversionError(`foreign key ${fk.name} on ${display(fk.relation)}`, error);
+      }
+      if (fk.comment !== null) {
+        await sql.run(
+          `COMMENT ON CONSTRAINT ${quoteIdent(name)} ON ${qualified(fk.relation)} IS ${quoteLiteral(fk.comment)}`,
+        );
+      }
     }
   });
-  for (const table of TABLES) {
-    await step(`keys and indexes ${table}`, before[table], async () => {
-      for (const statement of finishTableSql(table)) await sql.run(statement);
+
+  if (graph.recreated.length > 0) {
+    await step('re-create views, policies, triggers', undefined, async () => {
+      for (const object of graph.recreated) {
+        try {
+          for (const statement of object.create) await sql.run(statement);
+        } catch (error) {
+          throw new ConversionError(object.object, error);
+        }
+      }
     });
   }
-  await step('keys legacy_user_ids', before.users, () =>
-    sql.run(
-      `ALTER TABLE legacy_user_ids ALTER COLUMN legacy_id SET NOT NULL, ALTER COLUMN user_id SET NOT NULL,
-         ADD CONSTRAINT legacy_user_ids_pkey PRIMARY KEY (legacy_id),
-         ADD CONSTRAINT legacy_user_ids_user_id_unique UNIQUE (user_id)`,
-    ),
-  );
-  await step('foreign keys', undefined, async () => {
-    for (const statement of FOREIGN_KEYS_SQL) await sql.run(statement);
-  });
 
-  const after = await step('verify', undefined, () => verifyCutover(sql, before));
+  const after = await step('verify', undefined, () => verifyCutover(sql, graph, checked));
+  for (const name of lookupNames) await dropIdLookup(sql, name);
+  await sql.run(`DROP FUNCTION pg_temp.${SLUGS}()`);
+  await sql.run(`DROP SEQUENCE pg_temp.${SLUG_COUNTER}`);
 
-  const rowCounts: Record<string, { before: number; after: number }> = {};
-  for (const table of TABLES) rowCounts[table] = { before: before[table], after: after[table] };
-  rowCounts.legacy_user_ids = { before: before.users, after: after.legacy_user_ids };
   const finished = performance.now();
   return {
     outcome: 'migrated',
     steps,
-    rowCounts,
+    rowCounts: after,
     lockWaitMs,
     lockHeldMs: finished - lockHeldFrom,
     totalMs: finished - started,
   };
 }
 
-/**
- * Distinct user slugs, packed into one buffer that the copy of users slices: one parameter instead of a
- * CSPRNG call per row in SQL. A user's slot is its legacy id minus the smallest, which any worker can
- * compute, so the copy stays parallel; ids too sparse for slots are numbered by one serial row_number().
- */
-function slugsBySlot(range: LegacyIdRange, users: number): { packed: Buffer; indexSql: string } {
-  const bySlot = slotsAreDense(range, users);
-  return {
-    packed: packedUniqueSlugs(bySlot ? range.span : users),
-    indexSql: bySlot ? `(x.id::int8 - ${range.min})` : '(row_number() OVER () - 1)',
-  };
+/** The clause that frees an integer key of its sequence default or identity, if it has one. */
+async function releaseKeyDefault(sql: SqlExecutor, key: Column): Promise<string | undefined> {
+  const [row] = await sql.query<{ identity: string; has_default: boolean }>(
+    `SELECT attidentity AS identity, atthasdef AS has_default FROM pg_attribute WHERE attrelid = ? AND attnum = ?`,
+    [key.relation.oid, key.attnum],
+  );
+  const column = quoteIdent(key.name);
+  if (row?.identity) return `ALTER COLUMN ${column} DROP IDENTITY`;
+  if (row?.has_default) return `ALTER COLUMN ${column} DROP DEFAULT`;
+  return undefined;
+}
+
+/** Drops a serial key's sequence unless another column still draws from it. */
+async function dropIfUnused(sql: SqlExecutor, sequence: string): Promise<void> {
+  const [row] = await sql.query<{ used: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refobjid = ?::regclass AND d.classid = 'pg_attrdef'::regclass) AS used`,
+    [sequence],
+  );
+  if (!row?.used) await sql.run(`DROP SEQUENCE ${sequence}`);
+}
+
+/** The product's foreign keys get MikroORM's names (`<table>_user_id_foreign`); the team's keep theirs. */
+function productForeignKeyNames(graph: UserGraph): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const fk of graph.foreignKeys) {
+    const product = graph.keyTables.find((t) => t.relation.oid === fk.relation.oid && t.role !== 'users');
+    if (product && fk.columns.length === 1 && fk.columns[0] === 'user_id' && fk.referenced.oid === graph.users.relation.oid) {
+      names.set(fk.oid, `${product.relation.name}_user_id_foreign`);
+    }
+  }
+  return names;
 }
 
 /** A worker count PostgreSQL accepts for `max_parallel_workers_per_gather`: an integer from 0 to 1024. */

@@ -1,49 +1,92 @@
 import { VerificationError } from '../errors.js';
 import { UserIds } from '../idKinds.js';
-import { TABLES, type TableName } from './expectedSchemas.js';
-import { CREATED_COLUMN } from './preflight.js';
+import { display, displayColumn, qualified, quoteIdent } from './catalog.js';
+import type { CutoverReport } from './CutoverReport.js';
+import type { PreflightResult } from './preflight.js';
 import type { SqlExecutor } from './SqlExecutor.js';
+import type { UserGraph } from './userGraph.js';
 import { isUuidV6OfInstantSql, oncePerRowSql, unixMicrosSql } from './uuidV6Sql.js';
 
-export type RowCounts = Record<TableName | 'legacy_user_ids', number>;
+const NIL = `'00000000-0000-0000-0000-000000000000'::uuid`;
 
 /**
- * Independent checks of the rewritten tables: row counts equal to `before`, every id a version-6 UUID whose
- * instant (read back from its bytes, against the row's creation time in exact numeric arithmetic) is its
- * row's creation time, slugs well-formed. Uniqueness of ids and slugs and the joins of every user_id are
- * proven by building the primary keys, unique constraints and validated foreign keys. Returns the row counts
- * found; throws a `VerificationError` listing every failure.
+ * Independent checks of the converted tables, one scan each: row counts as the preflight counted them (minus
+ * the rows of tables declared to be emptied), every new key a version-6 UUID whose instant (read back from its
+ * bytes, against the row's creation time in exact numeric arithmetic) is its row's creation time, slugs
+ * well-formed, and every converted reference column as many non-NULL values as before, none of them the
+ * placeholder of a missing row. Uniqueness and the joins of references with foreign keys are proven by the
+ * keys and validated foreign keys already rebuilt. Returns the row counts; throws a `VerificationError`
+ * listing every failure.
  */
 export async function verifyCutover(
   sql: SqlExecutor,
-  before: Readonly<Record<TableName, number>>,
-): Promise<RowCounts> {
+  graph: UserGraph,
+  before: PreflightResult,
+): Promise<CutoverReport['rowCounts']> {
   const failures: string[] = [];
-  const after = {} as RowCounts;
+  const counts: Record<string, { before: number; after: number }> = {};
+  const usersBefore = before.tables.get(graph.users.relation.oid)?.rows ?? 0;
   const [map] = await sql.query<{ rows: string }>('SELECT count(*)::int8 AS rows FROM legacy_user_ids');
-  after.legacy_user_ids = Number(map?.rows);
-  if (after.legacy_user_ids !== before.users) {
-    failures.push(`legacy_user_ids: ${after.legacy_user_ids} rows for ${before.users} users`);
+  counts.legacy_user_ids = { before: usersBefore, after: Number(map?.rows) };
+  if (Number(map?.rows) !== usersBefore) {
+    failures.push(`legacy_user_ids: ${map?.rows} rows for ${usersBefore} users`);
   }
-  for (const table of TABLES) {
-    const created = CREATED_COLUMN[table];
-    const withSlugs = table === 'users';
-    const [row] = await sql.query<{ rows: string; bad_ids: string; bad_slugs?: string }>(
-      `SELECT count(*)::int8 AS rows,
-              count(*) FILTER (WHERE NOT ${isUuidV6OfInstantSql('r.id_bytes', 'r.micros')})::int8 AS bad_ids
-              ${withSlugs ? `, count(*) FILTER (WHERE r.slug !~ '^[0-9A-Za-z]{${UserIds.slugLength}}$')::int8 AS bad_slugs` : ''}
-         FROM (SELECT ${oncePerRowSql('uuid_send(id)')} AS id_bytes, ${unixMicrosSql(created)} AS micros
-                      ${withSlugs ? ', slug' : ''}
-                 FROM ${table}) r`,
+  for (const relation of graph.tables) {
+    const key = graph.keyTables.find((t) => t.relation.oid === relation.oid);
+    const references = graph.references.filter((r) => r.column.relation.oid === relation.oid);
+    const withSlugs = key?.role === 'users';
+    const inner = [
+      ...(key
+        ? [
+            `${oncePerRowSql(`uuid_send(${quoteIdent(key.key.name)})`)} AS id_bytes`,
+            `${unixMicrosSql(quoteIdent(key.created.name))} AS micros`,
+          ]
+        : []),
+      ...(withSlugs ? ['slug'] : []),
+      ...references.map((r, i) => `${quoteIdent(r.column.name)} AS ref_${i}`),
+    ];
+    const aggregates = [
+      'count(*)::int8 AS rows',
+      ...(key ? [`count(*) FILTER (WHERE NOT ${isUuidV6OfInstantSql('r.id_bytes', 'r.micros')})::int8 AS bad_ids`] : []),
+      ...(withSlugs
+        ? [`count(*) FILTER (WHERE r.slug !~ '^[0-9A-Za-z]{${UserIds.slugLength}}$')::int8 AS bad_slugs`]
+        : []),
+      ...references.flatMap((_, i) => [
+        `count(r.ref_${i})::int8 AS nn_${i}`,
+        `count(*) FILTER (WHERE r.ref_${i} = ${NIL})::int8 AS nil_${i}`,
+      ]),
+    ];
+    const [row] = await sql.query<Record<string, string>>(
+      `SELECT ${aggregates.join(', ')} FROM (SELECT ${inner.length > 0 ? inner.join(', ') : '1'} FROM ${qualified(relation)}) r`,
     );
-    after[table] = Number(row?.rows);
-    if (after[table] !== before[table])
-      failures.push(`${table}: ${before[table]} rows before, ${after[table]} after`);
-    if (Number(row?.bad_ids) > 0)
-      failures.push(`${table}: ${row?.bad_ids} id(s) are not a v6 UUID of the row's ${created}`);
-    if (Number(row?.bad_slugs ?? 0) > 0)
-      failures.push(`${table}: ${row?.bad_slugs} slug(s) are not ${UserIds.slugLength} Base62 characters`);
+    const expected = before.tables.get(relation.oid);
+    const emptied = graph.deletions.some((d) => d.oid === relation.oid);
+    const rowsBefore = expected?.rows ?? 0;
+    const rowsAfter = Number(row?.rows);
+    counts[display(relation)] = { before: rowsBefore, after: rowsAfter };
+    if (rowsAfter !== (emptied ? 0 : rowsBefore)) {
+      failures.push(`${display(relation)}: ${rowsBefore} rows before, ${rowsAfter} after`);
+    }
+    if (Number(row?.bad_ids ?? 0) > 0) {
+      failures.push(
+        `${display(relation)}: ${row?.bad_ids} id(s) are not a v6 UUID of the row's ${key?.created.name}`,
+      );
+    }
+    if (Number(row?.bad_slugs ?? 0) > 0) {
+      failures.push(`${display(relation)}: ${row?.bad_slugs} slug(s) are not ${UserIds.slugLength} Base62 characters`);
+    }
+    for (const [i, reference] of references.entries()) {
+      const nonNullBefore = expected?.nonNull.get(reference.column.attnum) ?? 0;
+      if (Number(row?.[`nn_${i}`]) !== nonNullBefore) {
+        failures.push(
+          `${displayColumn(reference.column)}: ${nonNullBefore} values before, ${row?.[`nn_${i}`]} after (a reference lost its row)`,
+        );
+      }
+      if (Number(row?.[`nil_${i}`]) > 0) {
+        failures.push(`${displayColumn(reference.column)}: ${row?.[`nil_${i}`]} value(s) point to no row`);
+      }
+    }
   }
   if (failures.length > 0) throw new VerificationError(failures);
-  return after;
+  return counts;
 }

@@ -1,17 +1,15 @@
 import { Migration } from '@mikro-orm/migrations';
-import { cutoverContext } from '../cutover/cutoverContext.js';
 import { runCutover } from '../cutover/runCutover.js';
 import type { SqlExecutor } from '../cutover/SqlExecutor.js';
 
 /**
  * Migration 2: the atomic cutover to UUIDv6 keys (see `runCutover`). Everything runs through `execute`, i.e.
  * immediately inside the migration transaction MikroORM opened, so the steps can read what earlier ones wrote
- * and an error anywhere rolls all of it back. Options and the report travel through `cutoverContext` when
- * `runMigrations` drives it; under a plain `migrator.up()` it runs with defaults.
+ * and an error anywhere rolls all of it back. `runMigrations` calls `runCutover` itself, with its options;
+ * this class serves a plain `migrator.up()`, which runs the cutover with the default configuration.
  */
 export class Migration20261125000100_uuidv6_cutover extends Migration {
   override async up(): Promise<void> {
-    const context = cutoverContext.getStore();
     const sql: SqlExecutor = {
       query: async <T extends object>(query: string, params?: readonly unknown[]) =>
         (await this.execute(query, params ? [...params] : undefined)) as T[],
@@ -23,8 +21,7 @@ export class Migration20261125000100_uuidv6_cutover extends Migration {
       },
     };
     const embedded = this.driver.getPlatform().constructor.name.toLowerCase().includes('pglite');
-    const report = await runCutover(sql, { embedded, ...context?.options });
-    if (context) context.report = report;
+    await runCutover(sql, { embedded });
   }
 
   override down(): void {

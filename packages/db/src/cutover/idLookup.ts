@@ -1,0 +1,63 @@
+import { quoteIdent } from './catalog.js';
+import type { SqlExecutor } from './SqlExecutor.js';
+
+/** SQL for the new uuid of the legacy key held by `column` (an expression of the row being rewritten). */
+export type IdLookup = (column: string) => string;
+
+/** 16M uuids (256 MB, held once by the rewriting process); more than that, or sparser keys, probe an index. */
+const MAX_ARRAY_SLOTS = 16 * 1024 * 1024;
+const NO_ROW = `'00000000-0000-0000-0000-000000000000'::uuid`;
+
+/**
+ * A lookup from legacy key to new uuid usable in `ALTER COLUMN ... TYPE uuid USING`, which admits no
+ * subquery. Where the keys are dense (at most two slots a key) the new ids are laid out as one uuid array
+ * indexed by legacy key (gaps hold the nil uuid, which verification rejects) in a temporary table, behind
+ * a function declared IMMUTABLE: PostgreSQL folds an immutable call without arguments into a constant when
+ * it plans the statement, so each rewrite reads the array once and every row costs one 16-byte read. The
+ * declaration is true for the life of the function: the table it reads is built before the function and
+ * dropped with it, inside this transaction. Sparser keys call a function that probes the map's index per row
+ * (a few microseconds a row).
+ *
+ * `map` has columns `legacy_id` and `newColumn`; `name` is unique within the transaction.
+ */
+export async function buildIdLookup(
+  sql: SqlExecutor,
+  map: string,
+  name: string,
+  newColumn = 'new_id',
+): Promise<IdLookup> {
+  const [range] = await sql.query<{ min: string | null; max: string | null; n: string }>(
+    `SELECT min(legacy_id)::int8 AS min, max(legacy_id)::int8 AS max, count(*)::int8 AS n FROM ${map}`,
+  );
+  const rows = Number(range?.n ?? 0);
+  const min = range?.min == null ? 0 : Number(range.min);
+  const max = range?.max == null ? -1 : Number(range.max);
+  const span = max - min + 1;
+  const fn = `pg_temp.${quoteIdent(name)}`;
+  if (span <= 2 * rows + 1024 && span <= MAX_ARRAY_SLOTS) {
+    const table = quoteIdent(`${name}_slots`);
+    await sql.run(
+      span === rows
+        ? `CREATE TEMP TABLE ${table} ON COMMIT DROP AS SELECT array_agg(${newColumn} ORDER BY legacy_id) AS ids FROM ${map}`
+        : `CREATE TEMP TABLE ${table} ON COMMIT DROP AS
+             SELECT array_agg(coalesce(m.${newColumn}, ${NO_ROW}) ORDER BY s.id) AS ids
+               FROM generate_series(${min}::int8, ${max}::int8) s(id) LEFT JOIN ${map} m ON m.legacy_id = s.id`,
+    );
+    await sql.run(
+      `CREATE FUNCTION ${fn}() RETURNS uuid[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ids FROM pg_temp.${table}'`,
+    );
+    return (column) => `(${fn}())[(${column} - ${min - 1})::int4]`;
+  }
+  await sql.run(`CREATE INDEX ON ${map} (legacy_id)`);
+  await sql.run(`ANALYZE ${map}`);
+  await sql.run(
+    `CREATE FUNCTION ${fn}(int8) RETURNS uuid LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT ${newColumn} FROM ${map.replaceAll("'", "''")} WHERE legacy_id = $1'`,
+  );
+  return (column) => `${fn}(${column})`;
+}
+
+/** Drops what `buildIdLookup` made outside the transaction's temporary tables (functions live for the session). */
+export async function dropIdLookup(sql: SqlExecutor, name: string): Promise<void> {
+  await sql.run(`DROP FUNCTION IF EXISTS pg_temp.${quoteIdent(name)}()`);
+  await sql.run(`DROP FUNCTION IF EXISTS pg_temp.${quoteIdent(name)}(int8)`);
+}

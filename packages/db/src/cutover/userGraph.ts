@@ -1,0 +1,548 @@
+import type { Refusal } from '../errors.js';
+import { UsersTableNotFoundError } from '../errors.js';
+import {
+  type Column,
+  dependentsOf,
+  display,
+  displayColumn,
+  type ForeignKey,
+  findRelation,
+  foreignKeysFrom,
+  foreignKeysReferencing,
+  INTEGER_TYPES,
+  listTables,
+  OWN_TABLES,
+  primaryKeyColumn,
+  quoteLiteral,
+  type Relation,
+  readColumns,
+  USER_SCHEMAS_SQL,
+} from './catalog.js';
+import type { CutoverConfig } from './CutoverConfig.js';
+import { LEGACY_TABLES, type TableName } from './expectedSchemas.js';
+import { type ResolvedConfig, resolveConfig } from './presets.js';
+import {
+  type RecreatedObject,
+  readPolicies,
+  readTriggers,
+  readViews,
+  viewClosure,
+} from './recreatedObjects.js';
+import type { SqlExecutor } from './SqlExecutor.js';
+
+/** The product's own child tables, with the instant their UUIDv6 keys encode. */
+export const PRODUCT_TABLES: Readonly<Record<Exclude<TableName, 'users'>, string>> = {
+  user_profiles: 'created_at',
+  verification_tokens: 'created_at',
+  social_accounts: 'date_joined',
+};
+
+/** A table whose own integer key becomes a UUIDv6 encoding the row's creation instant. */
+export interface KeyTable {
+  readonly relation: Relation;
+  readonly key: Column;
+  readonly created: Column;
+  /** `users` for the user table, the product table's name for the product's own tables. */
+  readonly role: 'users' | TableName;
+}
+
+/** A column that holds keys of a `KeyTable` and becomes `uuid` through that table's map. */
+export interface ConvertedReference {
+  readonly column: Column;
+  readonly target: KeyTable;
+  readonly via: string;
+}
+
+/** A text column of a generic relation: matching rows get the user's UUID as text. */
+export interface TextTranslation {
+  readonly column: Column;
+  readonly when: string | undefined;
+}
+
+/** What the cutover will do to a database's user graph, read from the catalog (and the configuration). */
+export interface UserGraph {
+  readonly config: ResolvedConfig;
+  readonly users: KeyTable;
+  /** The user table first. */
+  readonly keyTables: readonly KeyTable[];
+  readonly references: readonly ConvertedReference[];
+  /** Foreign keys on converted columns: dropped before the conversion, added back as they were. */
+  readonly foreignKeys: readonly ForeignKey[];
+  /** Views, policies and triggers on converted columns: dropped and re-created. */
+  readonly recreated: readonly RecreatedObject[];
+  readonly translations: readonly TextTranslation[];
+  readonly deletions: readonly Relation[];
+  /** Columns declared not to be user references. */
+  readonly ignored: readonly string[];
+  /** Every table the cutover changes, the user table first: the order locks are taken in. */
+  readonly tables: readonly Relation[];
+  /** Views whose definitions are re-created (locked too). */
+  readonly views: readonly Relation[];
+  readonly refusals: readonly Refusal[];
+}
+
+export type GraphState =
+  | { readonly state: 'empty' }
+  | { readonly state: 'migrated'; readonly users: Relation }
+  | { readonly state: 'legacy'; readonly graph: UserGraph };
+
+/**
+ * Reads the user graph from the catalog: the user table and its integer key, every foreign key that
+ * references a converted key (at any depth), the product's own tables, the columns that look like user ids
+ * without a foreign key, and every object on a converted column that PostgreSQL cannot carry through a type
+ * change. Anything the cutover will not handle by itself becomes a refusal, so that nothing starts.
+ * A database with no tables at all is `empty`; one with tables but no user table throws
+ * `UsersTableNotFoundError`.
+ */
+export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Promise<GraphState> {
+  const config = await resolveConfig(sql, input);
+  const usersRelation = await findRelation(sql, config.usersTable);
+  if (!usersRelation) {
+    const tables = await listTables(sql);
+    if (tables.length === 0) return { state: 'empty' };
+    throw new UsersTableNotFoundError(config.usersTable, tables);
+  }
+  const refusals: Refusal[] = [];
+  const refuse = (object: string, reason: string, fix: string) => refusals.push({ object, reason, fix });
+
+  const usersColumns = await readColumns(sql, usersRelation);
+  const keyName = await primaryKeyColumn(sql, usersRelation);
+  const key = keyName === undefined ? undefined : usersColumns.get(keyName);
+  if (key?.type === 'uuid') return { state: 'migrated', users: usersRelation };
+  const created = usersColumns.get(config.createdColumn);
+
+  const users = keyTable(usersRelation, key, created, 'users', refuse, config);
+  const keyTables: KeyTable[] = [];
+  if (users) keyTables.push(users);
+  const product = usersRelation.name === 'users';
+  if (users && product) {
+    for (const [name, createdColumn] of Object.entries(PRODUCT_TABLES)) {
+      const relation = await findRelation(sql, `${usersRelation.schema}.${name}`);
+      if (!relation) continue;
+      const columns = await readColumns(sql, relation);
+      checkProductColumns(name as TableName, columns, refuse);
+      const childKey = columns.get((await primaryKeyColumn(sql, relation)) ?? '');
+      const table = keyTable(relation, childKey, columns.get(createdColumn), name as TableName, refuse);
+      if (table) keyTables.push(table);
+    }
+  }
+  if (users && product) checkProductColumns('users', usersColumns, refuse);
+
+  // Every column that converts, found breadth-first from the keys: references of a key convert through its
+  // map, and columns referencing a converted reference (a 1:1 table's key, say) convert through the same one.
+  const references: ConvertedReference[] = [];
+  const foreignKeys = new Map<number, ForeignKey>();
+  const converted = new Map<string, KeyTable>();
+  const columnKey = (c: Column) => `${c.relation.oid}:${c.attnum}`;
+  const queue: { column: Column; target: KeyTable }[] = [];
+  for (const table of keyTables) {
+    converted.set(columnKey(table.key), table);
+    queue.push({ column: table.key, target: table });
+  }
+  const columnsOf = new Map<number, Map<string, Column>>();
+  const columnsFor = async (relation: Relation) => {
+    let columns = columnsOf.get(relation.oid);
+    if (!columns) {
+      columns = await readColumns(sql, relation);
+      columnsOf.set(relation.oid, columns);
+    }
+    return columns;
+  };
+  const addReference = (column: Column, target: KeyTable, via: string) => {
+    if (converted.has(columnKey(column))) return;
+    if (!INTEGER_TYPES.has(column.type)) {
+      refuse(
+        `column ${displayColumn(column)}`,
+        `holds ids of ${display(target.relation)} but is ${column.type}`,
+        'make it an integer column (or drop the reference) before the cutover',
+      );
+      return;
+    }
+    converted.set(columnKey(column), target);
+    references.push({ column, target, via });
+    queue.push({ column, target });
+  };
+  while (queue.length > 0) {
+    const { column, target } = queue.shift()!;
+    for (const fk of await foreignKeysReferencing(sql, column)) {
+      foreignKeys.set(fk.oid, fk);
+      if (fk.columns.length !== 1) {
+        refuse(
+          `foreign key ${fk.name} on ${display(fk.relation)}`,
+          `references ${displayColumn(column)} together with other columns (${fk.referencedColumns.join(', ')})`,
+          'composite keys over the user key are not converted: drop the constraint before the cutover and re-create it after',
+        );
+        continue;
+      }
+      const referencing = (await columnsFor(fk.relation)).get(fk.columns[0]!)!;
+      addReference(referencing, target, `foreign key ${fk.name}`);
+    }
+  }
+  if (users && product) {
+    for (const table of keyTables.slice(1)) {
+      const userId = (await columnsFor(table.relation)).get('user_id');
+      if (userId) addReference(userId, users, 'the product schema');
+    }
+  }
+
+  // Declared references and deletions.
+  const ignored = new Map<string, string>();
+  const translations: TextTranslation[] = [];
+  for (const [i, rule] of config.references.entries()) {
+    const relation = await findRelation(sql, rule.table);
+    const column = relation ? (await columnsFor(relation)).get(rule.column) : undefined;
+    if (!relation || !column) {
+      refuse(
+        `references[${i}] (${rule.table}.${rule.column})`,
+        relation ? `table ${display(relation)} has no column "${rule.column}"` : `no table "${rule.table}"`,
+        'correct the rule or remove it',
+      );
+      continue;
+    }
+    if (rule.action === 'ignore') {
+      ignored.set(columnKey(column), displayColumn(column));
+    } else if (INTEGER_TYPES.has(column.type) && rule.when === undefined) {
+      if (users) addReference(column, users, `rule references[${i}]`);
+    } else if (/^(text|character varying.*)$/.test(column.type)) {
+      translations.push({ column, when: rule.when });
+      ignored.set(columnKey(column), displayColumn(column));
+    } else {
+      refuse(
+        `column ${displayColumn(column)}`,
+        `is ${column.type}${rule.when === undefined ? '' : ' with a "when" condition'}: a UUID cannot be written into it`,
+        'translate integer columns without "when" (they become uuid) or text columns of generic relations',
+      );
+    }
+  }
+  const deletions: Relation[] = [];
+  for (const [i, name] of config.deleteRows.entries()) {
+    const relation = await findRelation(sql, name);
+    if (relation) deletions.push(relation);
+    else refuse(`deleteRows[${i}] (${name})`, `no table "${name}"`, 'correct the name or remove it');
+  }
+
+  // Columns that look like user ids but are not: refuse until each is declared.
+  for (const candidate of await candidateReferences(sql)) {
+    const column = (await columnsFor(candidate.relation)).get(candidate.column)!;
+    const id = columnKey(column);
+    if (converted.has(id) || ignored.has(id) || deletions.some((d) => d.oid === column.relation.oid)) continue;
+    refuse(
+      `column ${displayColumn(column)}`,
+      `${candidate.why} but has no foreign key to ${display(usersRelation)}`,
+      `declare it in the configuration's "references": {"table": "${display(column.relation)}", "column": "${column.name}", "action": "translate" | "ignore"${candidate.generic ? `, "when": "<condition on ${candidate.generic}>"` : ''}}`,
+    );
+  }
+
+  // Converted key columns that point elsewhere themselves are not supported.
+  for (const reference of references) {
+    for (const fk of await foreignKeysFrom(sql, reference.column)) {
+      if (!foreignKeys.has(fk.oid)) {
+        const target = (await columnsFor(fk.referenced)).get(fk.referencedColumns[0] ?? '');
+        if (!target || !converted.has(columnKey(target))) {
+          refuse(
+            `foreign key ${fk.name} on ${display(fk.relation)}`,
+            `the converted column ${displayColumn(reference.column)} also references ${display(fk.referenced)}, which keeps integer keys`,
+            'drop that constraint before the cutover',
+          );
+        }
+      }
+    }
+  }
+
+  // Objects on converted columns.
+  const convertedColumns = [...keyTables.map((t) => t.key), ...references.map((r) => r.column)];
+  const viewOids = new Set<number>();
+  const policyOids: number[] = [];
+  const triggerOids: number[] = [];
+  for (const dependent of await dependentsOf(sql, convertedColumns)) {
+    const on = displayColumn(dependent.column);
+    switch (dependent.catalog) {
+      case 'pg_constraint':
+      case 'pg_index':
+      case 'pg_statistic_ext':
+        break; // PostgreSQL re-creates these with the column; foreign keys are handled above
+      case 'pg_policy':
+        policyOids.push(dependent.objid);
+        break;
+      case 'pg_trigger':
+        triggerOids.push(dependent.objid);
+        break;
+      case 'pg_rewrite': {
+        const [rule] = await sql.query<{ relid: string; kind: string; rule: string; name: string }>(
+          `SELECT r.ev_class::int8 AS relid, c.relkind AS kind, r.rulename AS rule, n.nspname || '.' || c.relname AS name
+             FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE r.oid = ?`,
+          [dependent.objid],
+        );
+        if (rule?.kind === 'v' && rule.rule === '_RETURN') viewOids.add(Number(rule.relid));
+        else if (rule?.kind === 'm')
+          refuse(
+            `materialized view ${rule.name}`,
+            `reads ${on}, which becomes uuid`,
+            'drop it before the cutover and re-create (and refresh) it after',
+          );
+        else
+          refuse(
+            `rule ${rule?.rule} on ${rule?.name}`,
+            `reads ${on}, which becomes uuid`,
+            'drop the rule before the cutover and re-create it after',
+          );
+        break;
+      }
+      case 'pg_attrdef':
+        refuse(
+          `a generated column or default on ${display(dependent.column.relation)}`,
+          `is computed from ${on}, which becomes uuid`,
+          'drop the generated column before the cutover and add it back after',
+        );
+        break;
+      case 'pg_proc': {
+        const [fn] = await sql.query<{ name: string }>(`SELECT ?::int8::regprocedure::text AS name`, [
+          dependent.objid,
+        ]);
+        refuse(
+          `function ${fn?.name}`,
+          `its SQL-standard body reads ${on}, which becomes uuid`,
+          'drop the function before the cutover and re-create it after',
+        );
+        break;
+      }
+      default:
+        refuse(
+          `an object in ${dependent.catalog} (oid ${dependent.objid})`,
+          `depends on ${on}, which becomes uuid`,
+          'drop it before the cutover and re-create it after',
+        );
+    }
+  }
+  const allViews = await viewClosure(sql, [...viewOids]);
+  const viewRelations = await relationsOf(sql, allViews);
+  for (const view of viewRelations) {
+    if (view.kind !== 'v') {
+      refuse(
+        `materialized view ${display(view)}`,
+        'reads a view that is re-created',
+        'drop it before the cutover and re-create it after',
+      );
+    }
+    for (const blocker of await nonViewDependents(sql, view)) {
+      refuse(blocker, `depends on view ${display(view)}, which is re-created`, 'drop it before the cutover and re-create it after');
+    }
+  }
+  const recreated = [
+    ...(await readViews(sql, allViews)),
+    ...(await readPolicies(sql, policyOids)),
+    ...(await readTriggers(sql, triggerOids)),
+  ];
+
+  // Every table that changes, the user table first (locks are taken in this order).
+  const tables = new Map<number, Relation>();
+  for (const table of keyTables) tables.set(table.relation.oid, table.relation);
+  for (const reference of references) tables.set(reference.column.relation.oid, reference.column.relation);
+  for (const fk of foreignKeys.values()) tables.set(fk.relation.oid, fk.relation);
+  for (const translation of translations) tables.set(translation.column.relation.oid, translation.column.relation);
+  for (const relation of deletions) tables.set(relation.oid, relation);
+  for (const relation of await inheritanceOf(sql, [...tables.values()])) {
+    refuse(
+      `table ${display(relation)}`,
+      'is partitioned or takes part in table inheritance',
+      'partitioned user graphs are not converted yet: convert it by hand, or detach its partitions first',
+    );
+  }
+  if (!users) {
+    return {
+      state: 'legacy',
+      graph: emptyGraph(config, usersRelation, refusals),
+    };
+  }
+  return {
+    state: 'legacy',
+    graph: {
+      config,
+      users,
+      keyTables,
+      references,
+      foreignKeys: [...foreignKeys.values()],
+      recreated,
+      translations,
+      deletions,
+      ignored: [...ignored.values()],
+      tables: [...tables.values()],
+      views: viewRelations,
+      refusals,
+    },
+  };
+
+  function keyTable(
+    relation: Relation,
+    keyColumn: Column | undefined,
+    createdColumn: Column | undefined,
+    role: KeyTable['role'],
+    refuseWith: typeof refuse,
+    resolved?: ResolvedConfig,
+  ): KeyTable | undefined {
+    if (!keyColumn || !INTEGER_TYPES.has(keyColumn.type)) {
+      refuseWith(
+        `table ${display(relation)}`,
+        keyColumn
+          ? `its primary key ${keyColumn.name} is ${keyColumn.type}, not an integer`
+          : 'has no single-column primary key',
+        role === 'users'
+          ? 'the user table needs a single-column integer primary key (or a uuid one: then it is already migrated)'
+          : 'give it a single-column integer primary key',
+      );
+      return undefined;
+    }
+    if (!createdColumn || !/^timestamp/.test(createdColumn.type)) {
+      refuseWith(
+        `table ${display(relation)}`,
+        createdColumn
+          ? `its creation column ${createdColumn.name} is ${createdColumn.type}, not a timestamp`
+          : `has no creation column "${role === 'users' ? resolved?.createdColumn : PRODUCT_TABLES[role]}"`,
+        role === 'users'
+          ? 'name the column holding when each user joined with --created-column (or "createdColumn")'
+          : 'the product table needs its creation column',
+      );
+      return undefined;
+    }
+    return { relation, key: keyColumn, created: createdColumn, role };
+  }
+}
+
+function emptyGraph(config: ResolvedConfig, relation: Relation, refusals: Refusal[]): UserGraph {
+  const placeholder = { relation, name: '', attnum: 0, type: '', notNull: false };
+  return {
+    config,
+    users: { relation, key: placeholder, created: placeholder, role: 'users' },
+    keyTables: [],
+    references: [],
+    foreignKeys: [],
+    recreated: [],
+    translations: [],
+    deletions: [],
+    ignored: [],
+    tables: [relation],
+    views: [],
+    refusals,
+  };
+}
+
+function checkProductColumns(
+  table: TableName,
+  columns: ReadonlyMap<string, Column>,
+  refuse: (object: string, reason: string, fix: string) => void,
+): void {
+  for (const [name, shape] of Object.entries(LEGACY_TABLES[table]!)) {
+    const column = columns.get(name);
+    if (!column) {
+      refuse(`table ${table}`, `the product's column "${name}" is missing`, 'restore the legacy column');
+    } else if (normaliseType(column.type) !== shape.type) {
+      refuse(
+        `column ${table}.${name}`,
+        `is ${column.type}, the product's schema has ${shape.type}`,
+        'restore the legacy column type',
+      );
+    }
+  }
+}
+
+/** `format_type` spelling to the `information_schema` one the expected schemas use. */
+function normaliseType(type: string): string {
+  return type.replace(/^timestamp\((\d)\) with time zone$/, 'timestamp with time zone');
+}
+
+interface Candidate {
+  readonly relation: Relation;
+  readonly column: string;
+  readonly why: string;
+  /** The content-type column of a generic relation. */
+  readonly generic?: string;
+}
+
+/**
+ * Columns that may hold user ids without a foreign key: integer columns named `user_id`, `*_user_id` or
+ * `owner_id`, and the id half of generic relations (Django's `content_type_id` + `object_id`, Rails'
+ * `<name>_type` + `<name>_id`).
+ */
+async function candidateReferences(sql: SqlExecutor): Promise<Candidate[]> {
+  const rows = await sql.query<{
+    oid: string;
+    schema: string;
+    table: string;
+    column: string;
+    integer: boolean;
+    generic: string | null;
+  }>(
+    `SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS table, a.attname AS column,
+            a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AS integer,
+            (SELECT g.attname FROM pg_attribute g
+              WHERE g.attrelid = c.oid AND NOT g.attisdropped AND g.attnum > 0
+                AND ((a.attname = 'object_id' AND g.attname = 'content_type_id')
+                  OR (a.attname LIKE '%\\_id' AND g.attname = left(a.attname, -3) || '_type'))
+              LIMIT 1) AS generic
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND ${USER_SCHEMAS_SQL} AND a.attnum > 0 AND NOT a.attisdropped
+        AND c.relname NOT IN (${OWN_TABLES.map(quoteLiteral).join(', ')})
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                         WHERE k.conrelid = c.oid AND k.contype = 'f' AND a.attnum = ANY (k.conkey))
+      ORDER BY n.nspname, c.relname, a.attnum`,
+  );
+  const candidates: Candidate[] = [];
+  for (const row of rows) {
+    const relation = { oid: Number(row.oid), schema: row.schema, name: row.table };
+    if (row.generic !== null) {
+      candidates.push({
+        relation,
+        column: row.column,
+        why: `is the id of a generic relation (with ${row.generic}) and may point at users`,
+        generic: row.generic,
+      });
+    } else if (row.integer && /^(user_id|owner_id|.+_user_id)$/.test(row.column)) {
+      candidates.push({ relation, column: row.column, why: 'is named like a user id' });
+    }
+  }
+  return candidates;
+}
+
+async function relationsOf(
+  sql: SqlExecutor,
+  oids: readonly number[],
+): Promise<(Relation & { kind: string })[]> {
+  if (oids.length === 0) return [];
+  const rows = await sql.query<{ oid: string; schema: string; name: string; kind: string }>(
+    `SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid IN (${oids.map(() => '?').join(', ')}) ORDER BY c.oid`,
+    [...oids],
+  );
+  return rows.map((r) => ({ oid: Number(r.oid), schema: r.schema, name: r.name, kind: r.kind }));
+}
+
+/** Objects other than views that depend on `view` (a policy, a function, a rule elsewhere): blockers. */
+async function nonViewDependents(sql: SqlExecutor, view: Relation): Promise<string[]> {
+  const rows = await sql.query<{ what: string }>(
+    `SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS what
+       FROM pg_depend d
+      WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ? AND d.deptype = 'n'
+        AND NOT (d.classid = 'pg_rewrite'::regclass
+                 AND EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+                              WHERE r.oid = d.objid AND c.relkind = 'v' AND r.rulename = '_RETURN'))
+        AND d.classid <> 'pg_trigger'::regclass`,
+    [view.oid],
+  );
+  return rows.map((r) => r.what);
+}
+
+/** Tables among `relations` that are partitioned, partitions, or in an inheritance tree. */
+async function inheritanceOf(sql: SqlExecutor, relations: readonly Relation[]): Promise<Relation[]> {
+  if (relations.length === 0) return [];
+  const rows = await sql.query<{ oid: string }>(
+    `SELECT c.oid::int8 AS oid FROM pg_class c
+      WHERE c.oid IN (${relations.map(() => '?').join(', ')})
+        AND (c.relkind = 'p' OR c.relispartition
+             OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid))`,
+    relations.map((r) => r.oid),
+  );
+  const found = new Set(rows.map((r) => Number(r.oid)));
+  return relations.filter((r) => found.has(r.oid));
+}
