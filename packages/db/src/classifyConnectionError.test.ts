@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyConnectionError, redactUrl } from './classifyConnectionError.js';
-import { DatabaseAuthError, DatabaseUnreachableError } from './errors.js';
+import { DatabaseAuthError, DatabaseMissingError, DatabaseUnreachableError } from './errors.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -15,8 +15,18 @@ describe('classifyConnectionError', () => {
     expect(classifyConnectionError(aggregate, 't')).toBeInstanceOf(DatabaseUnreachableError);
   });
 
-  it('recognises rejected credentials, roles and databases, naming the target', () => {
-    for (const code of ['28P01', '28000', '3D000']) {
+  it('recognises a database that does not exist, naming it', () => {
+    const error = classifyConnectionError(
+      withCode('database "ap" does not exist', '3D000'),
+      'postgres://u@h:5432/ap',
+    );
+    expect(error).toBeInstanceOf(DatabaseMissingError);
+    expect((error as DatabaseMissingError).database).toBe('ap');
+    expect(error?.message).toContain('database "ap" does not exist on postgres://u@h:5432/ap');
+  });
+
+  it('recognises rejected credentials and roles, naming the target', () => {
+    for (const code of ['28P01', '28000']) {
       const error = classifyConnectionError(
         withCode('password authentication failed', code),
         'postgres://u@h/db',

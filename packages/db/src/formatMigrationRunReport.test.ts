@@ -27,8 +27,14 @@ describe('resolveMigrationName', () => {
 
 describe('estimateLockTime', () => {
   it('grows with the row counts', () => {
-    const small = estimateLockTime({ users: 1000, verification_tokens: 2000 });
-    const large = estimateLockTime({ users: 1_000_000, verification_tokens: 2_000_000 });
+    const small = estimateLockTime([
+      { rows: 1000, work: 'key' },
+      { rows: 2000, work: 'references' },
+    ]);
+    const large = estimateLockTime([
+      { rows: 1_000_000, work: 'key' },
+      { rows: 2_000_000, work: 'references' },
+    ]);
     expect(small).toBeGreaterThan(0);
     expect(large).toBeGreaterThan(small * 100);
   });

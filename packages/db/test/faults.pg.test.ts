@@ -31,9 +31,10 @@ async function waitForOtherSessionsToEnd(o: Orm): Promise<void> {
 // Each line is printed just before the step's SQL is sent, so the kill lands inside the cutover transaction.
 const KILL_POINTS = [
   'locks held on users',
-  'copy users...',
-  'copy verification_tokens...',
-  'keys and indexes verification_tokens...',
+  'map user ids...',
+  'convert users...',
+  'convert verification_tokens...',
+  'keys and indexes...',
   'foreign keys...',
 ];
 

@@ -49,9 +49,9 @@ describe('the migrate command', () => {
     const report = JSON.parse(run.stdout);
     expect(report.applied).toEqual([CUTOVER_MIGRATION]);
     expect(report.cutover.rowCounts.users).toEqual({ before: 100, after: 100 });
-    expect(report.cutover.steps.map((s: { name: string }) => s.name)).toContain('copy verification_tokens');
-    expect(run.stderr).toContain('[migrate] locks held on users');
-    expect(run.stderr).toMatch(/copy users done in \d+ ms \(100 rows\)/);
+    expect(report.cutover.steps.map((s: { name: string }) => s.name)).toContain('convert verification_tokens');
+    expect(run.stderr).toContain('[migrate] locks held on users, user_profiles');
+    expect(run.stderr).toMatch(/convert users done in \d+ ms \(100 rows\)/);
 
     const again = await runMigrate([], env);
     expect(again.code).toBe(0);
@@ -72,7 +72,7 @@ describe('the migrate command', () => {
     expect(JSON.parse(rejected.stdout)).toMatchObject({ ok: false, error: { code: 'db_auth' } });
   }, 60_000);
 
-  it('names the tables and columns of a schema that is neither legacy nor migrated', async () => {
+  it('names what it refuses, with the fix, and exits 1', async () => {
     db = await createTestDatabase({ state: 'legacy' });
     const orm = await initOrm({ clientUrl: db.url });
     try {
@@ -82,11 +82,60 @@ describe('the migrate command', () => {
     }
     const result = await runMigrate(['--json'], { DATABASE_URL: db.url });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('column "user_profiles.bio" is missing');
-    expect(JSON.parse(result.stdout).error.differences).toEqual([
-      'column "user_profiles.bio" is missing (compared with the legacy schema)',
-      'unexpected column "user_profiles.about" (compared with the legacy schema)',
-    ]);
+    expect(result.stderr).toContain('table user_profiles: the product\'s column "bio" is missing');
+    expect(JSON.parse(result.stdout).error).toMatchObject({
+      code: 'cutover_refused',
+      refusals: [{ object: 'table user_profiles', reason: 'the product\'s column "bio" is missing' }],
+    });
+  }, 60_000);
+
+  it('never creates a database: a typo in DATABASE_URL is an error that names it, also in a dry run', async () => {
+    const name = `no_such_db_${process.pid}`;
+    for (const args of [['--dry-run'], []]) {
+      const result = await runMigrate(args, { DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}` });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`database "${name}" does not exist`);
+    }
+    const { adminQuery } = await import('../src/testing/adminSql.js');
+    expect(await adminQuery(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)).toEqual([]);
+  }, 60_000);
+
+  it('refuses a database with tables but no user table, listing them and the flag that names it', async () => {
+    db = await createTestDatabase({ state: 'empty' });
+    const orm = await initOrm({ clientUrl: db.url });
+    try {
+      await orm.em.getConnection().execute('CREATE TABLE accounts_user (id serial PRIMARY KEY)', [], 'run');
+    } finally {
+      await orm.close(true);
+    }
+    const result = await runMigrate(['--dry-run'], { DATABASE_URL: db.url });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no user table "users"');
+    expect(result.stderr).toContain('tables found: public.accounts_user');
+    expect(result.stderr).toContain('--users-table');
+  }, 60_000);
+
+  it('validates the configuration file and names the key that is wrong, exiting 2', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'cutover-config-'));
+    try {
+      const file = join(dir, 'cutover.json');
+      await writeFile(file, JSON.stringify({ usersTable: 'users', references: [{ table: 't', column: 'c', action: 'convert' }] }));
+      const bad = await runMigrate(['--dry-run', '--config', file], {});
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('references.0.action');
+      await writeFile(file, '{"usersTable": ');
+      const broken = await runMigrate(['--dry-run', '--config', file], {});
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toContain('is not JSON');
+      const unknown = await runMigrate(['--dry-run', '--preset', 'rails'], {});
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('preset');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('rejects unknown flags and migrations', async () => {

@@ -7,7 +7,7 @@ import {
   type Orm,
   PreflightError,
   runMigrations,
-  SchemaMismatchError,
+  CutoverRefusedError,
 } from '../src/index.js';
 import {
   createTestDatabase,
@@ -149,29 +149,41 @@ describe('options', () => {
 });
 
 describe('schema checks', () => {
-  it('names every difference of a schema that is neither legacy nor migrated, and changes nothing', async () => {
+  it('keeps a column of its own on a product table, names every product column that is missing or changed, and changes nothing', async () => {
     const o = await legacyDatabase(20);
     await exec(o, 'ALTER TABLE users ADD COLUMN nickname text');
     await exec(o, 'ALTER TABLE social_accounts DROP COLUMN extra_data');
     await exec(o, 'ALTER TABLE verification_tokens ALTER COLUMN token_hash TYPE varchar(128)');
     const before = await databaseFingerprint(o);
     const error = await runMigrations(o).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SchemaMismatchError);
-    expect((error as SchemaMismatchError).differences).toEqual([
-      'unexpected column "users.nickname" (compared with the legacy schema)',
-      'column "verification_tokens.token_hash" is character varying(128), expected character varying(64) (compared with the legacy schema)',
-      'column "social_accounts.extra_data" is missing (compared with the legacy schema)',
+    expect(error).toBeInstanceOf(CutoverRefusedError);
+    expect((error as CutoverRefusedError).refusals.map((r) => `${r.object}: ${r.reason}`)).toEqual([
+      'column verification_tokens.token_hash: is character varying(128), the product\'s schema has character varying(64)',
+      'table social_accounts: the product\'s column "extra_data" is missing',
     ]);
+    expect((error as Error).message).toContain('nothing was changed');
     expect(await databaseFingerprint(o)).toEqual(before);
   });
 
-  it('refuses a database where only some of the tables exist', async () => {
+  it('refuses a user table without the creation instant its ids encode, and says which flag names it', async () => {
     db = await createTestDatabase({ state: 'empty' });
     orm = await initOrm({ clientUrl: db.url });
-    await exec(orm, 'CREATE TABLE users (id serial PRIMARY KEY, email text)');
-    const error = await runMigrations(orm).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SchemaMismatchError);
-    expect((error as Error).message).toContain('table "user_profiles" is missing');
+    await exec(orm, 'CREATE TABLE members (id serial PRIMARY KEY, email text, joined date)');
+    const error = await runMigrations(orm, { cutover: { usersTable: 'members' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CutoverRefusedError);
+    expect((error as CutoverRefusedError).refusals).toEqual([
+      {
+        object: 'table members',
+        reason: 'has no creation column "date_joined"',
+        fix: 'name the column holding when each user joined with --created-column (or "createdColumn")',
+      },
+    ]);
+    const typed = await runMigrations(orm, { cutover: { usersTable: 'members', createdColumn: 'joined' } }).catch(
+      (e: unknown) => e,
+    );
+    expect((typed as CutoverRefusedError).refusals[0]?.reason).toBe(
+      'its creation column joined is date, not a timestamp',
+    );
   });
 });
 

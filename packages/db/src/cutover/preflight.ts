@@ -1,6 +1,14 @@
 import { TOKEN_PURPOSES } from '../entities/VerificationToken.js';
 import type { PreflightProblem } from '../errors.js';
-import { type Column, display, displayColumn, qualified, quoteIdent, type Relation } from './catalog.js';
+import {
+  type Column,
+  display,
+  displayColumn,
+  primaryKeyColumn,
+  qualified,
+  quoteIdent,
+  type Relation,
+} from './catalog.js';
 import { LEGACY_TABLES } from './expectedSchemas.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 import type { UserGraph } from './userGraph.js';
@@ -148,12 +156,16 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
       const [orphanRow] = await sql.query<{ n: string }>(`SELECT count(*)::int8 AS n ${orphans}`);
       const count = Number(orphanRow?.n ?? 0);
       if (count > 0) {
+        const pk = await primaryKeyColumn(sql, relation);
+        const example = pk
+          ? `c.${quoteIdent(pk)} || ' (${reference.column.name.replaceAll("'", "''")} ' || c.${column} || ')'`
+          : `c.${column}::text`;
         problems.push({
           code: 'orphaned_row',
           table: display(relation),
           column: reference.column.name,
           count,
-          examples: await examples(sql, `SELECT c.${column}::text AS example ${orphans} ORDER BY 1`),
+          examples: await examples(sql, `SELECT ${example} AS example ${orphans} ORDER BY ${pk ? `c.${quoteIdent(pk)}` : '1'}`),
           message: `${displayColumn(reference.column)} points to no row of ${display(target.relation)} (${reference.via})`,
         });
       }
