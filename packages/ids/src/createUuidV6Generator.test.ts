@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createUuidV6Generator } from './createUuidV6Generator.js';
 import { InvalidInstantError, uuidToBytes, uuidV6Date, uuidV6Ticks, uuidVersion, uuidv6 } from './index.js';
@@ -138,6 +139,53 @@ describe('createUuidV6Generator with a faked clock', () => {
     expect(ids.at(-1)!.slice(0, 18)).toBe('ffffffff-ffff-6fff');
     expect(next).toThrow(/exhausted/);
     expect(next).toThrow(InvalidInstantError);
+  });
+
+  it('encodes exactly the ticks of a reference model, whatever the clock does (cached digits stay right)', () => {
+    // The generator keeps the hex digits of the upper timestamp bits between calls; this model in BigInt
+    // recomputes everything each time, so any stale cached digit shows as a wrong tick count.
+    const step = fc.oneof(
+      { arbitrary: fc.constant(0), weight: 6 },
+      { arbitrary: fc.integer({ min: 1, max: 3 }), weight: 2 },
+      { arbitrary: fc.integer({ min: -100_000, max: 100_000 }), weight: 1 },
+      // 2^24 ms is 625 * 2^28 ticks: the low 28 bits (and their cached digits) stay, only the upper 32 change
+      { arbitrary: fc.constantFrom(16_777_216, -16_777_216), weight: 1 },
+    );
+    const start = fc.oneof(
+      fc.integer({ min: -12_219_292_800_000, max: 103_072_857_000_000 }),
+      // near 2^28 and 2^44 ticks (26843.5456 ms and 1759218604.4416 ms after 1582), where hi's digits carry
+      fc.constantFrom(26_843, 1_759_218_604, 1_759_218_604 * 16).map((ms) => ms - 12_219_292_800_000),
+    );
+    fc.assert(
+      fc.property(
+        start,
+        fc.array(fc.tuple(step, fc.integer({ min: 1, max: 3_000 })), { maxLength: 8 }),
+        (t0, steps) => {
+          let ms = t0;
+          const clock: number[] = [];
+          for (const [delta, calls] of steps) {
+            ms = Math.min(Math.max(ms + delta, -12_219_292_800_000), 103_072_857_000_000);
+            for (let i = 0; i < calls; i++) clock.push(ms);
+          }
+          const next = createUuidV6Generator({ now: scriptedClock(clock) });
+          let lastMs = Number.NEGATIVE_INFINITY;
+          let ticks = -1n;
+          for (const now of clock) {
+            if (now > lastMs) {
+              const first = ticksOf(now);
+              lastMs = now;
+              ticks = first > ticks ? first : ticks + 1n;
+            } else {
+              ticks += 1n;
+            }
+            const id = next();
+            if (uuidV6Ticks(id) !== ticks)
+              throw new Error(`${id} encodes ${uuidV6Ticks(id)}, expected ${ticks}`);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('keeps independent generators independent', () => {
