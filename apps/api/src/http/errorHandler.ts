@@ -1,21 +1,9 @@
-import { SessionStoreUnavailableError } from '@org/sessions';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { frameworkProblem, problemForStatus } from './frameworkProblem.js';
+import { isServiceUnavailable } from './isServiceUnavailable.js';
 import { ProblemError } from './ProblemError.js';
 import { sendProblem } from './sendProblem.js';
-
-/** Whether the error, or one it wraps, says a backing service (PostgreSQL, Redis) is out of reach. */
-function isServiceUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
-    if (current instanceof SessionStoreUnavailableError || current.name === 'ConnectionException')
-      return true;
-    const code = (current as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED' || code === '57P01' || code === 'ETIMEDOUT') return true;
-    current = current.cause;
-  }
-  return false;
-}
 
 /**
  * Errors Fastify raises before routing: a malformed URL (404, as for any path that names nothing), a path
