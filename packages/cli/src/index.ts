@@ -1,0 +1,10 @@
+export { type CommandIo, type OutputStream, processIo } from './CommandIo.js';
+export { createProgress, type Progress, type ProgressOptions } from './createProgress.js';
+export { createStyle, type Style } from './createStyle.js';
+export { EnvError } from './EnvError.js';
+export { DatabaseUrlField, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, RedisUrlField } from './envFields.js';
+export { freePort } from './freePort.js';
+export { parseEnvWith } from './parseEnvWith.js';
+export { redactUrl } from './redactUrl.js';
+export { type CommandSpec, type CommandValues, EXIT, runCommand } from './runCommand.js';
+export { UsageError } from './UsageError.js';

@@ -1,0 +1,1 @@
+export { type CapturedIo, captureIo } from './captureIo.js';
