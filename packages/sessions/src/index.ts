@@ -1,4 +1,6 @@
-export { SessionConfigError, SessionStoreUnavailableError } from './errors.js';
+export { type ConnectRedisOptions, connectRedis } from './connectRedis.js';
+export { RedisUnreachableError, SessionConfigError, SessionStoreUnavailableError } from './errors.js';
+export { formatRemoveLegacyKeysReport } from './formatRemoveLegacyKeysReport.js';
 export {
   createKeyLayout,
   escapeGlob,
@@ -18,6 +20,7 @@ export {
   type RemoveLegacyKeysReport,
   removeLegacyKeys,
 } from './removeLegacyKeys.js';
+export { scanKeys } from './scanKeys.js';
 export {
   createSessionStore,
   type IssuedSession,

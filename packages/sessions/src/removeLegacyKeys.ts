@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { escapeGlob, LEGACY_KEY_PATTERNS } from './keyLayout.js';
+import { scanKeys } from './scanKeys.js';
 
 export interface RemoveLegacyKeysOptions {
   redis: Redis;
@@ -39,11 +40,7 @@ export async function removeLegacyKeys(options: RemoveLegacyKeysOptions): Promis
   for (const pattern of LEGACY_KEY_PATTERNS) {
     const seen = new Set<string>();
     let count = 0;
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}${pattern}`, 'COUNT', batchSize);
-      cursor = next;
-      if (batch.length === 0) continue;
+    for await (const batch of scanKeys(redis, `${prefix}${pattern}`, batchSize)) {
       if (dryRun) {
         for (const key of batch) seen.add(key);
         count = seen.size;
@@ -51,7 +48,7 @@ export async function removeLegacyKeys(options: RemoveLegacyKeysOptions): Promis
         count += await redis.unlink(...batch);
       }
       options.onProgress?.({ pattern, removed: count });
-    } while (cursor !== '0');
+    }
     byPattern[pattern] = count;
     removed += count;
   }

@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import { escapeGlob } from '../keyLayout.js';
+import { scanKeys } from '../scanKeys.js';
 
 /**
- * Removes every key under a test's prefix (SCAN + UNLINK), so tests sharing one Redis leave nothing behind.
+ * Removes every key under a prefix (SCAN + UNLINK), so tests, benches and the demo sharing one Redis leave
+ * nothing behind; returns how many keys it removed.
  *
  * @example
  * afterEach(() => deleteKeysWithPrefix(redis, prefix));
@@ -10,11 +12,7 @@ import { escapeGlob } from '../keyLayout.js';
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
   if (prefix === '') throw new Error('deleteKeysWithPrefix needs a non-empty prefix');
   let removed = 0;
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
-    cursor = next;
-    if (batch.length > 0) removed += await redis.unlink(...batch);
-  } while (cursor !== '0');
+  for await (const keys of scanKeys(redis, `${escapeGlob(prefix)}*`, 1000))
+    removed += await redis.unlink(...keys);
   return removed;
 }

@@ -1,2 +1,3 @@
 export { deleteKeysWithPrefix } from './deleteKeysWithPrefix.js';
+export { redisSnapshot } from './redisSnapshot.js';
 export { type SeedLegacyKeysOptions, seedLegacyKeys } from './seedLegacyKeys.js';
