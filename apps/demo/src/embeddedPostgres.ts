@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { freePort } from './freePort.js';
+import { freePort } from '@org/cli';
 
 export interface EmbeddedPostgres {
   /** A `postgres://` URL that any PostgreSQL client (the migrate task, the api, the worker) can use. */

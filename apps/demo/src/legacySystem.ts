@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Progress } from '@org/cli';
 import { initOrm, LEGACY_SCHEMA_MIGRATION, runMigrations } from '@org/db';
 import { legacyPasswordHash, seedLegacyData } from '@org/db/testing';
-import { seedLegacyJobs } from '@org/worker';
+import { seedLegacyJobs } from '@org/jobs/testing';
+import { seedLegacyKeys } from '@org/sessions/testing';
 import type { Redis } from 'ioredis';
 
 /** Accounts of the old system whose passwords the demo knows, stored in the legacy hash format. */
@@ -10,6 +12,11 @@ export const DEMO_USERS = [
   { email: 'grace@demo.test', password: 'compiler-a0-1952', firstName: 'Grace', lastName: 'Hopper' },
   { email: 'edsger@demo.test', password: 'goto-considered-1968', firstName: 'Edsger', lastName: 'Dijkstra' },
 ] as const;
+
+/** Users seeded per statement batch: each batch is one progress line. */
+const USERS_PER_BATCH = 50_000;
+/** Every 7th user has a legacy session and token set in Redis. */
+const SESSION_EVERY = 7;
 
 export interface LegacyCounts {
   users: number;
@@ -27,15 +34,18 @@ export interface LegacySystemOptions {
   keyPrefix: string;
   queuePrefix: string;
   users: number;
+  progress: Progress;
 }
 
 /**
  * What the old application leaves behind: the legacy schema with years of rows, a few accounts with known
  * passwords in the old `pbkdf2_sha256$...` format, sessions and token sets in Redis keyed by integer user ids,
- * and jobs still queued with integer ids.
+ * and jobs still queued with integer ids. Reports its progress as it goes.
  */
 export async function createLegacySystem(options: LegacySystemOptions): Promise<LegacyCounts> {
+  const { progress } = options;
   const orm = await initOrm({ clientUrl: options.databaseUrl });
+  const counts = { users: DEMO_USERS.length, profiles: DEMO_USERS.length, tokens: 0, socialAccounts: 0 };
   try {
     await runMigrations(orm, { to: LEGACY_SCHEMA_MIGRATION });
     const connection = orm.em.getConnection();
@@ -58,43 +68,46 @@ export async function createLegacySystem(options: LegacySystemOptions): Promise<
         [`${user.firstName} ${user.lastName}`, `Legacy account #${index + 1} of the demo.`, user.email],
       );
     }
+    // In batches: each continues the ids and emails of the previous one, and each is a line of progress.
+    const total = Math.max(0, options.users - DEMO_USERS.length);
+    for (let seeded = 0; seeded < total; ) {
+      const batch = Math.min(USERS_PER_BATCH, total - seeded);
+      const rows = await seedLegacyData(orm, { users: batch });
+      seeded += batch;
+      counts.users += rows.users;
+      counts.profiles += rows.profiles;
+      counts.tokens += rows.tokens;
+      counts.socialAccounts += rows.socialAccounts;
+      progress.update(
+        `PostgreSQL: ${counts.users.toLocaleString('en-US')}/${options.users.toLocaleString('en-US')} users with their profiles, tokens and social accounts`,
+      );
+    }
+    progress.done();
   } finally {
     await orm.close();
   }
-  const seeded = await seedLegacyData(options.databaseUrl, {
-    users: Math.max(0, options.users - DEMO_USERS.length),
-  });
 
-  const totalUsers = seeded.users + DEMO_USERS.length;
-  const redisKeys = await seedLegacyRedis(options.redis, options.keyPrefix, totalUsers);
-  const legacyUserIds = Array.from({ length: totalUsers }, (_, index) => index + 1);
+  const legacyUserIds = Array.from({ length: counts.users }, (_, index) => index + 1);
+  const withSessions = legacyUserIds.filter((id) => id % SESSION_EVERY === 1);
+  let redisKeys = 0;
+  for (let offset = 0; offset < withSessions.length; offset += 10_000) {
+    const { sessionKeys, tokenKeys } = await seedLegacyKeys(options.redis, {
+      userIds: withSessions.slice(offset, offset + 10_000),
+      sessionsPerUser: 1,
+      keyPrefix: options.keyPrefix,
+    });
+    redisKeys += sessionKeys.length + tokenKeys.length;
+    progress.update(`Redis: ${redisKeys.toLocaleString('en-US')} legacy session and token keys`);
+  }
+  progress.done();
   const jobsByName = await seedLegacyJobs({
     redis: options.redis,
     prefix: options.queuePrefix,
     legacyUserIds,
     count: 200,
+    onProgress: ({ done, total }) => progress.update(`queue: ${done}/${total} legacy jobs`),
   });
+  progress.done();
   const queuedJobs = Object.values(jobsByName).reduce((sum, count) => sum + count, 0);
-  return {
-    users: totalUsers,
-    profiles: seeded.profiles + DEMO_USERS.length,
-    tokens: seeded.tokens,
-    socialAccounts: seeded.socialAccounts,
-    redisKeys,
-    queuedJobs,
-  };
-}
-
-/** Legacy layout (apps/api/README.md): `session:<40 hex>` -> JSON with `user_id`, `user_tokens:<id>` -> set. */
-async function seedLegacyRedis(redis: Redis, keyPrefix: string, users: number): Promise<number> {
-  const pipeline = redis.pipeline();
-  let keys = 0;
-  for (let userId = 1; userId <= users; userId += 7) {
-    const sessionKey = `${keyPrefix}session:${randomBytes(20).toString('hex')}`;
-    pipeline.set(sessionKey, JSON.stringify({ user_id: userId, created: Date.now() }), 'EX', 3600);
-    pipeline.sadd(`${keyPrefix}user_tokens:${userId}`, randomBytes(16).toString('hex'));
-    keys += 2;
-  }
-  await pipeline.exec();
-  return keys;
+  return { ...counts, redisKeys, queuedJobs };
 }

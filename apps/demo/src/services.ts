@@ -5,6 +5,11 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** `node --conditions=@org/source --import tsx <entry>`: how the root scripts run a TypeScript entry. */
+function tsxArgs(entry: string): string[] {
+  return ['--conditions=@org/source', '--import', 'tsx', fileURLToPath(new URL(entry, `file://${repoRoot}`))];
+}
+
 export interface Service {
   readonly name: string;
   /** Sends SIGTERM and waits for a clean exit; SIGKILL after `graceMs`. Resolves with the exit code. */
@@ -14,15 +19,36 @@ export interface Service {
 }
 
 /**
+ * Runs a command of the repository (`tooling/migrate/src/main.ts` is `pnpm migrate`) in the foreground, its
+ * output shown as it comes; resolves with its exit code.
+ */
+export function runCommandOf(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<number | null> {
+  const child = spawn(process.execPath, [...tsxArgs(entry), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+}
+
+/**
  * Starts one of the apps as its own process, exactly as `pnpm start` would (tsx on the source, Node 24).
  * It gets its own process group so that stopping it leaves nothing behind.
  */
 export function startService(name: string, entry: string, env: Record<string, string>): Service {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=@org/source', '--import', 'tsx', fileURLToPath(new URL(entry, `file://${repoRoot}`))],
-    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
+  const child: ChildProcess = spawn(process.execPath, tsxArgs(entry), {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();

@@ -1,3 +1,5 @@
+import { DatabaseUrlField, parseEnvWith, RedisUrlField } from '@org/cli';
+import { DEFAULT_QUEUE_PREFIX } from '@org/jobs';
 import { z } from 'zod';
 
 const booleanString = z
@@ -6,13 +8,14 @@ const booleanString = z
 
 /**
  * Every setting the worker process reads, parsed once from `process.env` (the only place that reads it).
- * Defaults suit a local machine: file mail transport into `.demo/mail`, exports into `.demo/exports`.
+ * Defaults suit a local machine: file mail transport into `.demo/mail`, exports into `.demo/exports` (relative
+ * to the directory the worker runs in: `apps/worker` under `pnpm start`).
  */
 export const EnvSchema = z
   .object({
-    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
-    DATABASE_URL: z.url().default('postgresql://postgres@127.0.0.1:5432/postgres'),
-    QUEUE_PREFIX: z.string().min(1).default('bull'),
+    REDIS_URL: RedisUrlField,
+    DATABASE_URL: DatabaseUrlField,
+    QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
     REDIS_KEY_PREFIX: z.string().default(''),
     SESSION_IDLE_TTL_SECONDS: z.coerce
       .number()
@@ -63,21 +66,12 @@ export const EnvSchema = z
 
 export type Env = z.output<typeof EnvSchema>;
 
-/** A configuration the worker cannot start with; the message lists every bad variable. */
-export class EnvError extends Error {
-  override readonly name = 'EnvError';
-}
-
 /**
- * Parses the environment (empty strings count as unset).
+ * Parses the environment (empty strings count as unset); throws `EnvError` naming every bad variable.
  *
  * @example
- * const env = loadEnv(process.env);
+ * const env = parseEnv(process.env);
  */
-export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
-  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
-  const result = EnvSchema.safeParse(present);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  throw new EnvError(`invalid worker configuration: ${problems.join('; ')}`);
+export function parseEnv(source: Readonly<Record<string, string | undefined>> = process.env): Env {
+  return parseEnvWith(EnvSchema, source, 'worker');
 }

@@ -1,8 +1,8 @@
 import { createLogger } from './createLogger.js';
-import { loadEnv } from './env.js';
+import { parseEnv } from './env.js';
 import { startWorker } from './startWorker.js';
 
-const env = loadEnv(process.env);
+const env = parseEnv(process.env);
 const logger = createLogger(env.LOG_LEVEL);
 const running = await startWorker(env, logger);
 

@@ -1,4 +1,5 @@
-import { type AnyOrm, initOrm } from '@org/db';
+import { resolve } from 'node:path';
+import { initOrm } from '@org/db';
 import { DEFAULT_JOB_OPTIONS, JOBS_QUEUE } from '@org/jobs';
 import { createSessionStore } from '@org/sessions';
 import { Queue, type Worker } from 'bullmq';
@@ -21,16 +22,14 @@ export interface RunningWorker {
 
 export interface StartWorkerOptions {
   queueName?: string;
-  /** An ORM the caller owns (e.g. the demo's embedded PGlite); otherwise one is opened on `DATABASE_URL`. */
-  orm?: AnyOrm;
 }
 
 /**
  * Wires the worker from a parsed environment: database, Redis, mail transport, session store, the cleanup
- * scheduler, and the BullMQ worker itself. `main.ts` runs it as a process; the demo can run it in-process.
+ * scheduler, and the BullMQ worker itself. `main.ts` runs it as a process.
  *
  * @example
- * const running = await startWorker(loadEnv(), createLogger('info'));
+ * const running = await startWorker(parseEnv(), createLogger('info'));
  * await running.stop();
  */
 export async function startWorker(
@@ -39,7 +38,7 @@ export async function startWorker(
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
   const queueName = options.queueName ?? JOBS_QUEUE;
-  const orm: AnyOrm = options.orm ?? (await initOrm({ clientUrl: env.DATABASE_URL }));
+  const orm = await initOrm({ clientUrl: env.DATABASE_URL });
   const workerConnection = createRedisConnection(env.REDIS_URL, 'worker');
   const clientConnection = createRedisConnection(env.REDIS_URL, 'worker-client');
   const transport = createMailTransport(env);
@@ -79,6 +78,13 @@ export async function startWorker(
   await scheduleCleanup(queue, env.CLEANUP_EVERY_MS);
   await worker.waitUntilReady();
   logger.info({ queue: queueName, prefix: env.QUEUE_PREFIX, transport: transport.kind }, 'worker started');
+  if (transport.kind === 'file') {
+    // Development default: nothing is sent; say where the verification and reset emails can be read.
+    logger.info(
+      { mailDir: resolve(env.MAIL_DIR) },
+      'MAIL_TRANSPORT=file: emails are not sent but written, one JSON file each, into mailDir',
+    );
+  }
 
   let stopping: Promise<CloseOutcome> | undefined;
   return {
@@ -89,7 +95,7 @@ export async function startWorker(
         const outcome = await closeWorkerGracefully(worker, { timeoutMs: env.SHUTDOWN_TIMEOUT_MS });
         await queue.close();
         await transport.close();
-        if (options.orm === undefined) await orm.close();
+        await orm.close();
         workerConnection.disconnect();
         await clientConnection.quit();
         logger.info({ outcome }, 'worker stopped');

@@ -1,9 +1,12 @@
+import type { UserId } from '@org/db';
 import { isUuidV6 } from '@org/ids';
 import {
   DEFAULT_QUEUE_PREFIX,
   describeIssues,
   EMAIL_JOB_NAMES,
+  type EmailJobName,
   isEmailJobName,
+  isLegacyJobName,
   JOBS_QUEUE,
   type JobPayload,
   JobPayloadError,
@@ -19,19 +22,34 @@ import { cleanupExpiredTokens } from './jobs/cleanupExpiredTokens.js';
 import { exportUserData } from './jobs/exportUserData.js';
 import { purgeUserSessions } from './jobs/purgeUserSessions.js';
 import { sendTokenEmail, type TokenEmailPayload } from './jobs/sendTokenEmail.js';
-import { isLegacyJobName } from './legacyJobs.js';
 
 const emailJobs: ReadonlySet<string> = new Set(EMAIL_JOB_NAMES);
+
+/** A job that passed the boundary: its name, its parsed payload of that name, and the user it concerns. */
+export type ParsedJob =
+  | { readonly name: EmailJobName; readonly userId: UserId; readonly payload: TokenEmailPayload }
+  | {
+      readonly name: 'export-user-data';
+      readonly userId: UserId;
+      readonly payload: JobPayload<'export-user-data'>;
+    }
+  | {
+      readonly name: 'purge-user-sessions';
+      readonly userId: UserId;
+      readonly payload: JobPayload<'purge-user-sessions'>;
+    }
+  | {
+      readonly name: 'cleanup-expired-tokens';
+      readonly userId: null;
+      readonly payload: JobPayload<'cleanup-expired-tokens'>;
+    };
 
 /**
  * Parses a job at the worker's boundary. Email jobs may arrive in their scrubbed form (secret removed after
  * delivery); every other payload must match its producer schema exactly. Throws `JobRejectedError` with the
  * field-by-field reason (`userId: expected a UUIDv6 string, got number 123`), never guesses an id.
  */
-export function parseJobAtBoundary(job: Pick<Job, 'name' | 'data'>): {
-  userId: string | null;
-  payload: unknown;
-} {
+export function parseJobAtBoundary(job: Pick<Job, 'name' | 'data'>): ParsedJob {
   try {
     if (isEmailJobName(job.name)) {
       const result = scrubbedEmailPayloadSchema.safeParse(job.data);
@@ -41,14 +59,26 @@ export function parseJobAtBoundary(job: Pick<Job, 'name' | 'data'>): {
           describeIssues(scrubbedEmailPayloadSchema, job.data, result.error.issues),
         );
       }
-      return { userId: result.data.userId, payload: result.data };
+      return { name: job.name, userId: result.data.userId, payload: result.data };
     }
-    const payload = parseJobPayload(job.name, job.data) as Partial<JobPayload<'export-user-data'>>;
-    return { userId: payload.userId ?? null, payload };
+    switch (job.name) {
+      case 'export-user-data': {
+        const payload = parseJobPayload('export-user-data', job.data);
+        return { name: job.name, userId: payload.userId, payload };
+      }
+      case 'purge-user-sessions': {
+        const payload = parseJobPayload('purge-user-sessions', job.data);
+        return { name: job.name, userId: payload.userId, payload };
+      }
+      case 'cleanup-expired-tokens':
+        return { name: job.name, userId: null, payload: parseJobPayload('cleanup-expired-tokens', job.data) };
+      default:
+        throw new UnknownJobError(job.name);
+    }
   } catch (error) {
     if (error instanceof UnknownJobError && isLegacyJobName(job.name)) {
       throw new JobRejectedError(
-        `${error.message}: a legacy job with integer ids; run the queued-jobs cutover step (pnpm --filter @org/worker migrate) to translate it`,
+        `${error.message}: a legacy job with integer ids; run the queued-jobs cutover step (pnpm migrate) to translate it`,
       );
     }
     if (error instanceof JobPayloadError || error instanceof UnknownJobError) {
@@ -75,7 +105,7 @@ export function createProcessor(deps: WorkerDeps, options: { isClosing?: () => b
         .info({ attempt }, 'shutdown: job fetched while closing, handed back unstarted');
       throw new WaitingError();
     }
-    let parsed: { userId: string | null; payload: unknown };
+    let parsed: ParsedJob;
     try {
       parsed = parseJobAtBoundary(job);
     } catch (error) {
@@ -89,7 +119,7 @@ export function createProcessor(deps: WorkerDeps, options: { isClosing?: () => b
     const context: JobContext = { job, log, signal, now };
     log.info({ attempt }, 'job started');
     try {
-      const result = await run(job.name, parsed.payload, context, deps);
+      const result = await run(parsed, context, deps);
       if (emailJobs.has(job.name)) await scrubSecret(job);
       log.info({ result }, 'job completed');
       return result;
@@ -109,19 +139,17 @@ export function createProcessor(deps: WorkerDeps, options: { isClosing?: () => b
   };
 }
 
-function run(name: string, payload: unknown, context: JobContext, deps: WorkerDeps): Promise<unknown> {
-  switch (name) {
+function run(parsed: ParsedJob, context: JobContext, deps: WorkerDeps): Promise<unknown> {
+  switch (parsed.name) {
     case 'send-verification-email':
     case 'send-password-reset':
-      return sendTokenEmail(name, payload as TokenEmailPayload, context, deps);
+      return sendTokenEmail(parsed.name, parsed.payload, context, deps);
     case 'export-user-data':
-      return exportUserData(payload as JobPayload<'export-user-data'>, context, deps);
+      return exportUserData(parsed.payload, context, deps);
     case 'purge-user-sessions':
-      return purgeUserSessions(payload as JobPayload<'purge-user-sessions'>, context, deps);
+      return purgeUserSessions(parsed.payload, context, deps);
     case 'cleanup-expired-tokens':
       return cleanupExpiredTokens(context, deps);
-    default:
-      throw new JobRejectedError(`no processor for job "${name}"`);
   }
 }
 

@@ -7,10 +7,12 @@ describe('parseJobAtBoundary', () => {
   it('returns the payload and the user UUID used in every log line', () => {
     const userId = UserIds.newId();
     expect(parseJobAtBoundary({ name: 'export-user-data', data: { userId } })).toEqual({
+      name: 'export-user-data',
       userId,
       payload: { userId },
     });
     expect(parseJobAtBoundary({ name: 'cleanup-expired-tokens', data: {} })).toEqual({
+      name: 'cleanup-expired-tokens',
       userId: null,
       payload: {},
     });
@@ -31,7 +33,7 @@ describe('parseJobAtBoundary', () => {
 
   it('points legacy job names to the cutover step', () => {
     expect(() => parseJobAtBoundary({ name: 'export_user_data', data: { userId: 1 } })).toThrow(
-      /a legacy job with integer ids; run the queued-jobs cutover step/,
+      /a legacy job with integer ids; run the queued-jobs cutover step \(pnpm migrate\)/,
     );
   });
 });

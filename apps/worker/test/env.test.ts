@@ -1,9 +1,10 @@
+import { EnvError } from '@org/cli';
 import { describe, expect, it } from 'vitest';
-import { EnvError, loadEnv } from '../src/env.js';
+import { parseEnv } from '../src/env.js';
 
-describe('loadEnv', () => {
+describe('parseEnv', () => {
   it('has local defaults: file transport, local Redis and PostgreSQL', () => {
-    expect(loadEnv({})).toMatchObject({
+    expect(parseEnv({})).toMatchObject({
       REDIS_URL: 'redis://127.0.0.1:6379',
       MAIL_TRANSPORT: 'file',
       MAIL_DIR: '.demo/mail',
@@ -14,7 +15,7 @@ describe('loadEnv', () => {
   });
 
   it('parses numbers and booleans, and treats empty strings as unset', () => {
-    const env = loadEnv({ WORKER_CONCURRENCY: '3', SMTP_SECURE: 'true', MAIL_DIR: '', SMTP_PORT: '2525' });
+    const env = parseEnv({ WORKER_CONCURRENCY: '3', SMTP_SECURE: 'true', MAIL_DIR: '', SMTP_PORT: '2525' });
     expect(env).toMatchObject({
       WORKER_CONCURRENCY: 3,
       SMTP_SECURE: true,
@@ -23,23 +24,30 @@ describe('loadEnv', () => {
     });
   });
 
+  it('reads DATABASE_URL="" as unset, like the api and the migrate task', () => {
+    expect(parseEnv({ DATABASE_URL: '' }).DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://db/app' })).toThrow(
+      'DATABASE_URL: must be a postgres:// or postgresql:// URL',
+    );
+  });
+
   it('names every bad variable', () => {
-    expect(() => loadEnv({ REDIS_URL: 'nope', WORKER_CONCURRENCY: '0', MAIL_TRANSPORT: 'pigeon' })).toThrow(
+    expect(() => parseEnv({ REDIS_URL: 'nope', WORKER_CONCURRENCY: '0', MAIL_TRANSPORT: 'pigeon' })).toThrow(
       EnvError,
     );
-    expect(() => loadEnv({ REDIS_URL: 'nope', WORKER_CONCURRENCY: '0' })).toThrow(
-      /REDIS_URL: .*WORKER_CONCURRENCY: /,
+    expect(() => parseEnv({ REDIS_URL: 'nope', WORKER_CONCURRENCY: '0' })).toThrow(
+      /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL\n {2}WORKER_CONCURRENCY: /,
     );
   });
 
   it('requires SMTP_HOST for the SMTP transport, and a {token} placeholder in link templates', () => {
-    expect(() => loadEnv({ MAIL_TRANSPORT: 'smtp' })).toThrow(
+    expect(() => parseEnv({ MAIL_TRANSPORT: 'smtp' })).toThrow(
       'SMTP_HOST: SMTP_HOST is required when MAIL_TRANSPORT=smtp',
     );
-    expect(loadEnv({ MAIL_TRANSPORT: 'smtp', SMTP_HOST: 'mail.example.test' }).SMTP_HOST).toBe(
+    expect(parseEnv({ MAIL_TRANSPORT: 'smtp', SMTP_HOST: 'mail.example.test' }).SMTP_HOST).toBe(
       'mail.example.test',
     );
-    expect(() => loadEnv({ VERIFY_EMAIL_URL: 'https://app.example.test/verify' })).toThrow(
+    expect(() => parseEnv({ VERIFY_EMAIL_URL: 'https://app.example.test/verify' })).toThrow(
       /VERIFY_EMAIL_URL/,
     );
   });

@@ -18,6 +18,7 @@ import { createJobProducer, type JobProducer } from '@org/jobs';
 import { createSessionStore, type SessionStore } from '@org/sessions';
 import type { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { test as base } from 'vitest';
 import { createLogger } from '../src/createLogger.js';
 import { createDbStore } from '../src/dbStore.js';
 import type { WorkerDeps } from '../src/jobContext.js';
@@ -150,6 +151,24 @@ export async function createHarness(orm: Orm): Promise<Harness> {
     },
   };
 }
+
+/**
+ * The set-up every job test shares, as vitest fixtures: `database` (once per file) a fresh migrated database
+ * with an ORM, dropped afterwards; `harness` (per test) an isolated queue, session store, mail and export
+ * folders (`createHarness`), closed and removed afterwards.
+ */
+export const workerTest = base
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('database', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const database = await openDatabase();
+    onCleanup(() => database.close());
+    return database;
+  })
+  .extend('harness', async ({ database }, { onCleanup }) => {
+    const harness = await createHarness(database.orm);
+    onCleanup(() => harness.close());
+    return harness;
+  });
 
 /** Waits until a job is completed or failed (polling; BullMQ events would need another connection). */
 export async function settled(queue: Queue, jobId: string, timeoutMs = 15_000): Promise<Job> {

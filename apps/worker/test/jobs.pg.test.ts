@@ -1,34 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TokenIds, type UserId, UserIds, VerificationToken } from '@org/db';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { readMailbox } from '../src/mail/fileMailTransport.js';
 import type { MailTransport } from '../src/mail/mailTransport.js';
 import { createSmtpMailTransport } from '../src/mail/smtpMailTransport.js';
-import {
-  createHarness,
-  createProfileAndAccounts,
-  createToken,
-  createUser,
-  type Harness,
-  openDatabase,
-  settled,
-} from './harness.js';
-
-let database: Awaited<ReturnType<typeof openDatabase>>;
-let harness: Harness;
-
-beforeAll(async () => {
-  database = await openDatabase();
-});
-afterAll(() => database.close());
-beforeEach(async () => {
-  harness = await createHarness(database.orm);
-});
-afterEach(() => harness.close());
+import { createProfileAndAccounts, createToken, createUser, settled, workerTest as test } from './harness.js';
 
 describe('send-verification-email / send-password-reset', () => {
-  it('delivers the verification link to the user, records it and drops the secret from the job', async () => {
+  test('delivers the verification link to the user, records it and drops the secret from the job', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm, { firstName: 'Grace' });
     const { token, secret } = await createToken(database.orm, user.id);
     harness.startWorker();
@@ -52,7 +35,7 @@ describe('send-verification-email / send-password-reset', () => {
     expect(await harness.deps.ledger.read(token.id)).toMatch(/^sent:/);
   });
 
-  it('delivers a password reset link for a password_reset token', async () => {
+  test('delivers a password reset link for a password_reset token', async ({ database, harness }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id, { purpose: 'password_reset' });
     harness.startWorker();
@@ -67,11 +50,11 @@ describe('send-verification-email / send-password-reset', () => {
     expect(mail?.html).toContain(`https://app.example.test/reset?token=${secret}`);
   });
 
-  it.each([
+  test.for([
     ['token-used', { usedAt: new Date() }, {}],
     ['token-expired', { expiresAt: new Date(Date.now() - 1000) }, {}],
     ['user-inactive', {}, { isActive: false }],
-  ] as const)('sends nothing when %s', async (reason, tokenOptions, userOptions) => {
+  ] as const)('sends nothing when %s', async ([reason, tokenOptions, userOptions], { database, harness }) => {
     const user = await createUser(database.orm, userOptions);
     const { token, secret } = await createToken(database.orm, user.id, tokenOptions);
     harness.startWorker();
@@ -84,7 +67,7 @@ describe('send-verification-email / send-password-reset', () => {
     expect(await readMailbox(harness.mailDir)).toEqual([]);
   });
 
-  it.each([
+  test.for([
     [
       'a secret that does not match the token hash',
       'wrong-secret',
@@ -101,7 +84,7 @@ describe('send-verification-email / send-password-reset', () => {
     ],
   ] as const)(
     'fails at once, without retries, on %s',
-    async (_case, secretOverride, purpose, name, reason) => {
+    async ([, secretOverride, purpose, name, reason], { database, harness }) => {
       const user = await createUser(database.orm);
       const { token, secret } = await createToken(database.orm, user.id, { purpose });
       harness.startWorker();
@@ -119,7 +102,7 @@ describe('send-verification-email / send-password-reset', () => {
     },
   );
 
-  it('fails at once when the token belongs to another user', async () => {
+  test('fails at once when the token belongs to another user', async ({ database, harness }) => {
     const owner = await createUser(database.orm);
     const other = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, owner.id);
@@ -134,7 +117,10 @@ describe('send-verification-email / send-password-reset', () => {
     expect(job.attemptsMade).toBe(1);
   });
 
-  it('retries a transient transport failure with backoff, then delivers once', async () => {
+  test('retries a transient transport failure with backoff, then delivers once', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     let calls = 0;
@@ -163,7 +149,10 @@ describe('send-verification-email / send-password-reset', () => {
     expect(retryLines).toHaveLength(2);
   });
 
-  it('never sends a second email for a token: re-run, duplicate job, and a transport error after delivery', async () => {
+  test('never sends a second email for a token: re-run, duplicate job, and a transport error after delivery', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     let deliveries = 0;
@@ -205,7 +194,10 @@ describe('send-verification-email / send-password-reset', () => {
     expect(await readMailbox(harness.mailDir)).toHaveLength(1);
   });
 
-  it('resolves a crash between delivery and record with the file transport: no second email', async () => {
+  test('resolves a crash between delivery and record with the file transport: no second email', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     // The state a crashed attempt leaves: the claim is taken and the message file was written.
@@ -230,7 +222,10 @@ describe('send-verification-email / send-password-reset', () => {
     expect(await harness.deps.ledger.read(token.id)).toBe('sent:crashed-attempt');
   });
 
-  it('sends when the crashed attempt had not delivered (file transport knows)', async () => {
+  test('sends when the crashed attempt had not delivered (file transport knows)', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     await harness.deps.ledger.claim(token.id, 'crashed-attempt');
@@ -244,7 +239,10 @@ describe('send-verification-email / send-password-reset', () => {
     expect(await readMailbox(harness.mailDir)).toHaveLength(1);
   });
 
-  it('fails for good after such a crash when the transport cannot tell (SMTP): at most one email', async () => {
+  test('fails for good after such a crash when the transport cannot tell (SMTP): at most one email', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     await harness.deps.ledger.claim(token.id, 'crashed-attempt');
@@ -269,7 +267,10 @@ describe('send-verification-email / send-password-reset', () => {
     expect(job.data).not.toHaveProperty('secret');
   });
 
-  it('retries an unreachable SMTP server and releases the claim each time (a later retry may send)', async () => {
+  test('retries an unreachable SMTP server and releases the claim each time (a later retry may send)', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     harness.startWorker({
@@ -287,7 +288,10 @@ describe('send-verification-email / send-password-reset', () => {
     expect(job.data).not.toHaveProperty('secret');
   });
 
-  it('retries while the token row is not visible yet, and fails after the last attempt', async () => {
+  test('retries while the token row is not visible yet, and fails after the last attempt', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     harness.startWorker();
     const tokenId = TokenIds.newId();
@@ -304,7 +308,7 @@ describe('send-verification-email / send-password-reset', () => {
 });
 
 describe('payloads at the boundary', () => {
-  it.each([
+  test.for([
     [
       'export-user-data',
       { userId: 123 },
@@ -333,12 +337,12 @@ describe('payloads at the boundary', () => {
     [
       'send_verification_email',
       { userId: 123, tokenId: 4 },
-      'unknown job name "send_verification_email": a legacy job with integer ids; run the queued-jobs cutover step (pnpm --filter @org/worker migrate) to translate it',
+      'unknown job name "send_verification_email": a legacy job with integer ids; run the queued-jobs cutover step (pnpm migrate) to translate it',
     ],
     ['resize-avatar', { userId: 1 }, 'unknown job name "resize-avatar"'],
-  ])(
+  ] as [string, unknown, string][])(
     'fails %s %j at once, into the failed set, with the reason and the original payload',
-    async (name, data, reason) => {
+    async ([name, data, reason], { harness }) => {
       const processed: string[] = [];
       harness.startWorker({
         store: {
@@ -363,7 +367,10 @@ describe('payloads at the boundary', () => {
 });
 
 describe('export-user-data', () => {
-  it('writes user, profile and social accounts as JSON, without any secret', async () => {
+  test('writes user, profile and social accounts as JSON, without any secret', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm, { firstName: 'Barbara' });
     await createProfileAndAccounts(database.orm, user.id);
     await createToken(database.orm, user.id);
@@ -394,7 +401,7 @@ describe('export-user-data', () => {
     }
   });
 
-  it('fails at once for a user that does not exist', async () => {
+  test('fails at once for a user that does not exist', async ({ harness }) => {
     harness.startWorker();
     const userId = UserIds.newId();
     const { id } = await harness.jobs.enqueue('export-user-data', { userId });
@@ -405,7 +412,9 @@ describe('export-user-data', () => {
 });
 
 describe('purge-user-sessions', () => {
-  it('ends every session of the user through the shared session store, and only theirs', async () => {
+  test('ends every session of the user through the shared session store, and only theirs', async ({
+    harness,
+  }) => {
     const userId = UserIds.newId();
     const otherId = UserIds.newId();
     await harness.sessions.create(userId);
@@ -418,7 +427,7 @@ describe('purge-user-sessions', () => {
     expect(await harness.sessions.list(otherId)).toHaveLength(1);
   });
 
-  it('keeps the session named in exceptSessionId', async () => {
+  test('keeps the session named in exceptSessionId', async ({ harness }) => {
     const userId = UserIds.newId();
     const kept = await harness.sessions.create(userId);
     await harness.sessions.create(userId);
@@ -433,7 +442,10 @@ describe('purge-user-sessions', () => {
 });
 
 describe('cleanup-expired-tokens', () => {
-  it('deletes tokens expired or used before the grace period, in batches, and keeps the rest', async () => {
+  test('deletes tokens expired or used before the grace period, in batches, and keeps the rest', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     const longAgo = new Date(Date.now() - 2 * 3600_000);
     const recently = new Date(Date.now() - 60_000);
@@ -460,7 +472,7 @@ describe('cleanup-expired-tokens', () => {
 });
 
 describe('logs', () => {
-  it('carry the job name, job id and user UUID on every line of a job', async () => {
+  test('carry the job name, job id and user UUID on every line of a job', async ({ database, harness }) => {
     const user = await createUser(database.orm);
     harness.startWorker();
     const { id } = await harness.jobs.enqueue('export-user-data', { userId: user.id });
@@ -471,7 +483,7 @@ describe('logs', () => {
       expect(line).toMatchObject({ job: 'export-user-data', jobId: id, userId: user.id });
   });
 
-  it('never print the email secret', async () => {
+  test('never print the email secret', async ({ database, harness }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     harness.startWorker();

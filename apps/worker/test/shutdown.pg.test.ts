@@ -1,30 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { closeWorkerGracefully } from '../src/closeWorkerGracefully.js';
 import type { WorkerStore } from '../src/dbStore.js';
 import { readMailbox } from '../src/mail/fileMailTransport.js';
-import {
-  createHarness,
-  createToken,
-  createUser,
-  type Harness,
-  openDatabase,
-  REDIS_URL,
-  settled,
-} from './harness.js';
-
-let database: Awaited<ReturnType<typeof openDatabase>>;
-let harness: Harness;
-
-beforeAll(async () => {
-  database = await openDatabase();
-});
-afterAll(() => database.close());
-beforeEach(async () => {
-  harness = await createHarness(database.orm);
-});
-afterEach(() => harness.close());
+import { createToken, createUser, type Harness, REDIS_URL, settled, workerTest as test } from './harness.js';
 
 function gate() {
   let open!: () => void;
@@ -34,7 +14,7 @@ function gate() {
   return { open, opened };
 }
 
-async function waitForState(jobId: string, state: string) {
+async function waitForState(harness: Harness, jobId: string, state: string) {
   for (let i = 0; i < 500; i += 1) {
     if ((await harness.queue.getJobState(jobId)) === state) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -43,7 +23,7 @@ async function waitForState(jobId: string, state: string) {
 }
 
 describe('graceful shutdown', () => {
-  it('stops fetching and lets the active job finish within the timeout', async () => {
+  test('stops fetching and lets the active job finish within the timeout', async ({ database, harness }) => {
     const user = await createUser(database.orm);
     const release = gate();
     const entered = gate();
@@ -59,7 +39,7 @@ describe('graceful shutdown', () => {
     const active = await harness.jobs.enqueue('export-user-data', { userId: user.id });
     // The processor itself has the job (BullMQ marks it active in Redis a moment before).
     await entered.opened;
-    await waitForState(active.id, 'active');
+    await waitForState(harness, active.id, 'active');
 
     const closing = closeWorkerGracefully(worker, { timeoutMs: 10_000 });
     const later = await harness.jobs.enqueue('purge-user-sessions', { userId: user.id });
@@ -69,7 +49,10 @@ describe('graceful shutdown', () => {
     expect(await harness.queue.getJobState(later.id)).toBe('waiting');
   });
 
-  it('hands an active job back to the queue after the timeout, without using an attempt', async () => {
+  test('hands an active job back to the queue after the timeout, without using an attempt', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     const release = gate();
@@ -89,7 +72,7 @@ describe('graceful shutdown', () => {
       secret,
     });
     await entered.opened;
-    await waitForState(id, 'active');
+    await waitForState(harness, id, 'active');
 
     const closing = closeWorkerGracefully(worker, { timeoutMs: 50, handBackMs: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -109,7 +92,10 @@ describe('graceful shutdown', () => {
     ).toBe(true);
   });
 
-  it('gives up on a job that ignores cancellation instead of waiting forever', async () => {
+  test('gives up on a job that ignores cancellation instead of waiting forever', async ({
+    database,
+    harness,
+  }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     const release = gate();
@@ -133,7 +119,7 @@ describe('graceful shutdown', () => {
 });
 
 describe('main.ts', () => {
-  it('processes jobs and exits 0 on SIGTERM, closing everything', async () => {
+  test('processes jobs and exits 0 on SIGTERM, closing everything', async ({ database, harness }) => {
     const user = await createUser(database.orm);
     const { token, secret } = await createToken(database.orm, user.id);
     const child = spawn(process.execPath, ['--conditions=@org/source', '--import', 'tsx', 'src/main.ts'], {
@@ -175,6 +161,10 @@ describe('main.ts', () => {
       expect.arrayContaining(['worker started', 'shutting down', 'worker stopped']),
     );
     expect(lines.find((line) => line.msg === 'worker stopped')).toMatchObject({ outcome: 'drained' });
+    // In development the emails are files: the start-up log says where.
+    expect(lines.find((line) => String(line.msg).startsWith('MAIL_TRANSPORT=file'))).toMatchObject({
+      mailDir: harness.mailDir,
+    });
     expect(JSON.stringify(lines)).not.toContain(secret);
   });
 });

@@ -5,6 +5,21 @@ export {
   type JobProducer,
   type JobProducerOptions,
 } from './createJobProducer.js';
+export {
+  cutoverQueuedJobs,
+  type QueueCutoverReport,
+  type QueuedJobsCutoverOptions,
+  type QueuedJobsCutoverReport,
+} from './cutover/cutoverQueuedJobs.js';
+export type { QuarantineCause, TranslateUserIds } from './cutover/decideLegacyJobs.js';
+export { formatQueuedJobsCutoverReport } from './cutover/formatQueuedJobsCutoverReport.js';
+export {
+  isLegacyJobName,
+  LEGACY_JOBS,
+  type LegacyJobName,
+  legacyPayloadSchemas,
+} from './cutover/legacyJobs.js';
+export { type MigrateQueuedJobsOptions, migrateQueuedJobs } from './cutover/migrateQueuedJobs.js';
 export { describeIssues } from './describeIssues.js';
 export { SENSITIVE_FIELDS, SecretField, TokenIdField, UserIdField } from './idFields.js';
 export {

@@ -1,137 +1,100 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { initOrm } from '@org/db';
-import { createTestDatabase, seedLegacyData, type TestDatabase } from '@org/db/testing';
-import { deleteKeysWithPrefix, seedLegacyKeys } from '@org/sessions/testing';
-import { seedLegacyJobs } from '@org/worker';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo } from '@org/cli/testing';
+import { redisSnapshot } from '@org/sessions/testing';
+import { describe, expect } from 'vitest';
+import { runMigrate } from '../src/runMigrate.js';
+import type { MigrateSummary } from '../src/StepReport.js';
+import { databaseContents, LEGACY_JOBS, cutoverTest as test, USERS, usersIdType } from './cutoverTest.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const stem = `migrate-test-${randomBytes(4).toString('hex')}`;
-const keyPrefix = `${stem}:`;
-const queuePrefix = `${stem}-bull`;
-const USERS = 300;
-
-interface Summary {
-  complete: boolean;
-  dryRun: boolean;
-  steps: { step: string; status: string; counts?: Record<string, number>; summary?: string }[];
+/** `pnpm migrate` in this process, on the file's legacy system. */
+async function migrate(env: Record<string, string>, ...argv: string[]) {
+  const io = captureIo({ env });
+  const code = await runMigrate(argv, io);
+  const json = argv.includes('--json');
+  return {
+    code,
+    summary: json ? (JSON.parse(io.out()) as MigrateSummary) : undefined,
+    out: io.out(),
+    err: io.err(),
+  };
 }
 
-let db: TestDatabase;
-const redis = new Redis(REDIS_URL);
+const statuses = (summary: MigrateSummary | undefined) =>
+  Object.fromEntries((summary?.steps ?? []).map((s) => [s.step, s.status]));
 
-/** `pnpm migrate --json` from the repository root, as a team runs it. */
-async function pnpmMigrate(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout } = await promisify(execFile)('pnpm', ['migrate', '--json', ...args], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        REDIS_URL,
-        REDIS_KEY_PREFIX: keyPrefix,
-        LEGACY_KEY_PREFIX: keyPrefix,
-        QUEUE_PREFIX: queuePrefix,
-        ...env,
-      },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, summary: JSON.parse(stdout) as Summary };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    if (!failed.stdout) throw new Error(`pnpm migrate printed no summary:\n${failed.stderr}`);
-    return { code: failed.code, summary: JSON.parse(failed.stdout) as Summary };
-  }
-}
+describe('pnpm migrate: the three steps in one process', () => {
+  test('a dry run plans every step with a lock-time estimate and writes nothing anywhere', async ({
+    legacy,
+  }) => {
+    const database = await databaseContents(legacy.database.url);
+    const redis = await redisSnapshot(legacy.redis, legacy.stem);
 
-const statuses = (summary: Summary) => Object.fromEntries(summary.steps.map((s) => [s.step, s.status]));
-const legacyKeyCount = async () => {
-  let count = 0;
-  for (const pattern of ['session:*', 'user_tokens:*']) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}${pattern}`, 'COUNT', 1000);
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== '0');
-  }
-  return count;
-};
-const tableType = async () => {
-  const orm = await initOrm({ clientUrl: db.url, poolMax: 1 });
-  try {
-    const [row] = await orm.em
-      .getConnection()
-      .execute<{ data_type: string }[]>(
-        `SELECT data_type FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'id'`,
-      );
-    return row?.data_type;
-  } finally {
-    await orm.close(true);
-  }
-};
-
-beforeAll(async () => {
-  db = await createTestDatabase({ state: 'legacy' });
-  await seedLegacyData(db.url, { users: USERS });
-  await seedLegacyKeys(redis, { userIds: Array.from({ length: USERS }, (_, i) => i + 1), keyPrefix });
-  await seedLegacyJobs({
-    redis,
-    prefix: queuePrefix,
-    legacyUserIds: Array.from({ length: USERS }, (_, i) => i + 1),
-    count: 100,
-  });
-});
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, keyPrefix);
-  await deleteKeysWithPrefix(redis, `${queuePrefix}:`);
-  redis.disconnect();
-  await db?.drop();
-});
-
-describe('pnpm migrate (the whole cutover through turbo)', () => {
-  it('plans every step in a dry run, with a lock-time estimate, and changes nothing', async () => {
-    const { code, summary } = await pnpmMigrate(['--dry-run']);
-    expect(summary.dryRun).toBe(true);
-    expect(statuses(summary)).toEqual({ database: 'planned', sessions: 'planned', jobs: 'planned' });
+    const { code, summary } = await migrate(legacy.env, '--dry-run', '--json');
+    expect(statuses(summary)).toEqual({ database: 'planned', sessions: 'planned', 'queued-jobs': 'planned' });
     expect(code).toBe(0);
-    expect(summary.steps[0]?.counts).toMatchObject({ users: USERS, estimatedLockMs: expect.any(Number) });
-    expect(summary.steps[1]?.counts).toMatchObject({ removed: 3 * USERS });
-    expect(summary.steps[2]?.counts).toMatchObject({ found: 100 });
-    expect(await tableType()).toBe('integer');
-    expect(await legacyKeyCount()).toBe(3 * USERS);
+    expect(summary?.steps[0]?.counts).toMatchObject({ users: USERS, estimatedLockMs: expect.any(Number) });
+    expect(summary?.steps[1]?.counts).toMatchObject({ removed: 3 * USERS });
+    expect(summary?.steps[2]?.counts).toMatchObject({ found: LEGACY_JOBS });
+
+    expect(await databaseContents(legacy.database.url)).toEqual(database);
+    expect(await redisSnapshot(legacy.redis, legacy.stem)).toEqual(redis);
   });
 
-  it('stops after the database step when Redis is unreachable and says the cutover is not complete', async () => {
-    const { code, summary } = await pnpmMigrate([], { REDIS_URL: 'redis://127.0.0.1:1' });
+  test('with Redis unreachable: the database step is done, the sessions step says how to start Redis on REDIS_URL, the rest is not run', async ({
+    legacy,
+  }) => {
+    const { code, summary, out } = await migrate({ ...legacy.env, REDIS_URL: 'redis://127.0.0.1:6399' });
     expect(code).toBe(1);
-    expect(summary.complete).toBe(false);
-    expect(summary.steps[0]).toMatchObject({ step: 'database', status: 'done' });
-    expect(summary.steps.slice(1).map((s) => s.status)).not.toContain('done');
-    expect(await tableType()).toBe('uuid');
-    expect(await legacyKeyCount()).toBe(3 * USERS);
+    expect(out).toContain('== 1/3 database');
+    expect(out).toContain('--port 6399');
+    expect(out).not.toContain('--port 6379');
+    expect(out).toMatch(/queued-jobs +skipped +- +not run: the sessions step did not succeed/);
+    expect(out).toMatch(
+      /cutover NOT complete: sessions failed \(cannot reach Redis at redis:\/\/127\.0\.0\.1:6399/,
+    );
+    expect(summary).toBeUndefined();
+    expect(await usersIdType(legacy.database.url)).toBe('uuid');
+    expect((await redisSnapshot(legacy.redis, `${legacy.stem}:session:`)).size).toBeGreaterThan(0);
   });
 
-  it('completes the remaining steps when run again, then is a no-op', async () => {
-    const second = await pnpmMigrate([]);
-    expect(statuses(second.summary)).toEqual({ database: 'already-done', sessions: 'done', jobs: 'done' });
-    expect(second.summary.complete).toBe(true);
+  test('run again, it completes the remaining steps; a third run is a no-op', async ({ legacy }) => {
+    const second = await migrate(legacy.env, '--json');
+    expect(statuses(second.summary)).toEqual({
+      database: 'already-done',
+      sessions: 'done',
+      'queued-jobs': 'done',
+    });
+    expect(second.summary?.complete).toBe(true);
     expect(second.code).toBe(0);
-    expect(second.summary.steps[1]?.counts).toMatchObject({ removed: 3 * USERS });
-    expect(second.summary.steps[2]?.counts).toMatchObject({ found: 100 });
-    expect(await legacyKeyCount()).toBe(0);
+    expect(second.summary?.steps[1]?.counts).toMatchObject({ removed: 3 * USERS });
+    expect(second.summary?.steps[2]?.counts).toMatchObject({ found: LEGACY_JOBS });
+    expect(second.err).toContain('== 3/3 queued-jobs');
 
-    const third = await pnpmMigrate([]);
+    const third = await migrate(legacy.env, '--json');
     expect(third.code).toBe(0);
-    expect(third.summary.complete).toBe(true);
-    expect(statuses(third.summary).database).toBe('already-done');
-    expect(third.summary.steps[1]?.counts).toMatchObject({ removed: 0 });
-    expect(third.summary.steps[2]?.counts).toMatchObject({ found: 0 });
+    expect(statuses(third.summary)).toEqual({
+      database: 'already-done',
+      sessions: 'already-done',
+      'queued-jobs': 'already-done',
+    });
+  });
+
+  test('an unreachable database: the summary names it, and says which step was not run and why', async ({
+    legacy,
+  }) => {
+    const { code, out } = await migrate(
+      { ...legacy.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' },
+      '--dry-run',
+    );
+    expect(code).toBe(1);
+    expect(out).toMatch(
+      /database +failed .* cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/none/,
+    );
+    expect(out).toMatch(/sessions +already-done/);
+    expect(out).toMatch(
+      /queued-jobs +skipped +- +not run: PostgreSQL could not be reached \(see the database step\)/,
+    );
+    expect(out).toContain('dry run: database failed (cannot reach PostgreSQL');
+    expect(out).not.toContain('see its log above');
+    expect(out).not.toContain('a check failed');
   });
 });

@@ -1,1 +1,2 @@
 export { type CapturedIo, captureIo } from './captureIo.js';
+export { REPO_ROOT, runRootScript } from './runRootScript.js';

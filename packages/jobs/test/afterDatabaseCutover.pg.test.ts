@@ -1,44 +1,41 @@
 import { randomUUID } from 'node:crypto';
-import { runMigrations, translateLegacyUserIds, User } from '@org/db';
-import { seedLegacyData } from '@org/db/testing';
-import { JOBS_QUEUE } from '@org/jobs';
+import { initOrm, runMigrations, translateLegacyUserIds, User } from '@org/db';
+import { createTestDatabase, seedLegacyData } from '@org/db/testing';
+import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cutoverQueuedJobs } from '../src/cutoverQueuedJobs.js';
-import { seedLegacyJobs } from '../src/seedLegacyJobs.js';
-import { openDatabase, REDIS_URL } from './harness.js';
+import { cutoverQueuedJobs, JOBS_QUEUE } from '../src/index.js';
+import { seedLegacyJobs } from '../src/testing/index.js';
+import { REDIS_URL } from './queueTest.js';
 
 const USERS = 500;
-let database: Awaited<ReturnType<typeof openDatabase>>;
-let redis: Redis;
+const created = await createTestDatabase({ state: 'legacy' });
+const orm = await initOrm({ clientUrl: created.url });
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const prefix = `test-${randomUUID()}`;
 
-beforeAll(async () => {
-  database = await openDatabase('legacy');
-  await seedLegacyData(database.url, { users: USERS });
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-});
+beforeAll(() => seedLegacyData(created.url, { users: USERS }));
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeysWithPrefix(redis, `${prefix}:`);
   redis.disconnect();
-  await database.close();
+  await orm.close();
+  await created.drop();
 });
 
-it('after the database cutover, legacy jobs name the same users by UUID (monorepo order: db step, then this one)', async () => {
+it('after the database cutover, legacy jobs name the same users by UUID (pnpm migrate order: database, then this step)', async () => {
   const added = await seedLegacyJobs({
     redis,
     prefix,
     legacyUserIds: Array.from({ length: USERS }, (_, index) => index + 1),
     count: 1000,
   });
-  await runMigrations(database.orm);
+  await runMigrations(orm);
 
   const report = await cutoverQueuedJobs({
     redis,
     prefix,
-    translateUserIds: (ids) => translateLegacyUserIds(database.orm, ids),
+    translateUserIds: (ids) => translateLegacyUserIds(orm, ids),
   });
   expect(report.found).toBe(1000);
   expect(report.quarantined).toBe(
@@ -49,7 +46,7 @@ it('after the database cutover, legacy jobs name the same users by UUID (monorep
   const queue = new Queue(JOBS_QUEUE, { connection: redis, prefix });
   const translated = await queue.getJobs(['wait', 'delayed', 'prioritized']);
   expect(translated).toHaveLength(report.translated);
-  const em = database.orm.em.fork();
+  const em = orm.em.fork();
   for (const job of translated.filter((candidate) => candidate.name === 'export-user-data').slice(0, 20)) {
     // The seeded jobs got BullMQ ids 1..1000 in order, and job i names legacy user (i - 1) % USERS + 1.
     const legacyJobId = Number((job.id as string).replace('legacy-', ''));

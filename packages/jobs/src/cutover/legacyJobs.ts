@@ -1,9 +1,9 @@
-import type { JobName } from '@org/jobs';
 import { z } from 'zod';
+import type { JobName } from '../jobCatalog.js';
 
 /**
  * The jobs the old system enqueued (same BullMQ queue and prefix as the new ones, see the README): snake_case
- * names with integer ids. The cutover step translates them; the worker never runs them.
+ * names with integer ids. The queued-jobs cutover step translates them; the worker never runs them.
  */
 export const LEGACY_JOBS = {
   send_verification_email: { target: 'send-verification-email', carriesToken: true },

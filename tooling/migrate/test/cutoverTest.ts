@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { initOrm } from '@org/db';
+import { createTestDatabase, seedLegacyData, type TestDatabase } from '@org/db/testing';
+import { seedLegacyJobs } from '@org/jobs/testing';
+import { deleteKeysWithPrefix, seedLegacyKeys } from '@org/sessions/testing';
+import { Redis } from 'ioredis';
+import { test as base } from 'vitest';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const USERS = 300;
+export const LEGACY_JOBS = 100;
+
+export interface LegacySystem {
+  readonly database: TestDatabase;
+  readonly redis: Redis;
+  /** Every key this file writes starts with it. */
+  readonly stem: string;
+  /** What `pnpm migrate` reads: this file's database, Redis key prefix and queue prefix. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * One legacy system per test file, as vitest fixture: a database of its own with the legacy schema and
+ * USERS users, their legacy Redis sessions and token sets (3 keys a user) and LEGACY_JOBS queued legacy jobs,
+ * all under a random stem; dropped and removed afterwards. Tests of one file share it and run in order.
+ */
+export const cutoverTest = base.extend(
+  'legacy',
+  { scope: 'file' },
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  async ({}, { onCleanup }): Promise<LegacySystem> => {
+    const database = await createTestDatabase({ state: 'legacy' });
+    const redis = new Redis(REDIS_URL);
+    const stem = `migrate-test-${randomBytes(4).toString('hex')}`;
+    onCleanup(async () => {
+      await deleteKeysWithPrefix(redis, stem);
+      redis.disconnect();
+      await database.drop();
+    });
+    const legacyUserIds = Array.from({ length: USERS }, (_, i) => i + 1);
+    await seedLegacyData(database.url, { users: USERS });
+    await seedLegacyKeys(redis, { userIds: legacyUserIds, keyPrefix: `${stem}:` });
+    await seedLegacyJobs({ redis, prefix: `${stem}-bull`, legacyUserIds, count: LEGACY_JOBS });
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      LEGACY_KEY_PREFIX: `${stem}:`,
+      QUEUE_PREFIX: `${stem}-bull`,
+      NO_COLOR: '1',
+    };
+    return { database, redis, stem, env };
+  },
+);
+
+/** The type of `users.id`: `integer` before the database step, `uuid` after. */
+export async function usersIdType(databaseUrl: string): Promise<string | undefined> {
+  const orm = await initOrm({ clientUrl: databaseUrl, poolMax: 1 });
+  try {
+    const [row] = await orm.em
+      .getConnection()
+      .execute<{ data_type: string }[]>(
+        `SELECT data_type FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'id'`,
+      );
+    return row?.data_type;
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/** Each table of the public schema with a hash of all its rows: equal before and after = nothing written. */
+export async function databaseContents(databaseUrl: string): Promise<Record<string, string>> {
+  const orm = await initOrm({ clientUrl: databaseUrl, poolMax: 1 });
+  const sql = <T>(query: string) => orm.em.getConnection().execute<T[]>(query, [], 'all');
+  try {
+    const contents: Record<string, string> = {};
+    for (const { tablename } of await sql<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+    )) {
+      const [row] = await sql<{ h: string }>(
+        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM "${tablename}" t`,
+      );
+      contents[tablename] = row?.h ?? '';
+    }
+    return contents;
+  } finally {
+    await orm.close(true);
+  }
+}
