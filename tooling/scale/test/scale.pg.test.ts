@@ -2,18 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@org/cli';
 import { initOrm, type Orm } from '@org/db';
 import { createTestDatabase, type TestDatabase } from '@org/db/testing';
 import { isUuidV6, parseUuidV6, uuidV6Ticks } from '@org/ids';
 import { JOBS_QUEUE } from '@org/jobs';
+import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { type JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, createApiClient } from './apiClient.js';
 import { type AppProcess, describeOutput, startAppProcess } from './appProcess.js';
-import { freePort } from './freePort.js';
 import { pollUntil } from './pollUntil.js';
-import { unlinkKeysWithPrefix } from './unlinkKeysWithPrefix.js';
 
 /*
  * The issue's "scale beyond one machine" check: two api and two worker processes, started exactly as
@@ -233,7 +233,7 @@ afterAll(async () => {
     });
   }
   await attempt('close queue', async () => queue?.close());
-  await attempt('remove Redis keys', async () => redis && unlinkKeysWithPrefix(redis, stem));
+  await attempt('remove Redis keys', async () => redis && deleteKeysWithPrefix(redis, stem));
   await attempt('quit Redis', async () => redis?.quit());
   await attempt('close database', async () => orm?.close(true));
   await attempt('drop database', async () => db?.drop());

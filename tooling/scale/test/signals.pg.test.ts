@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@org/cli';
 import { initOrm, type Orm, UserIds } from '@org/db';
 import { createTestDatabase, type TestDatabase } from '@org/db/testing';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, describeOutput, startAppProcess } from './appProcess.js';
-import { freePort } from './freePort.js';
 import { isolatedAppEnv, REDIS_URL } from './isolatedAppEnv.js';
 import { pollUntil } from './pollUntil.js';
 

@@ -4,12 +4,12 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@org/cli';
 import { createTestDatabase, type TestDatabase } from '@org/db/testing';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './appProcess.js';
-import { freePort } from './freePort.js';
 import { isolatedAppEnv, REDIS_URL } from './isolatedAppEnv.js';
 import { pollUntil } from './pollUntil.js';
 
