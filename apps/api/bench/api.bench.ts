@@ -15,8 +15,9 @@ import { createTestDatabase, SEED_PASSWORD, seedLegacyData } from '@org/db/testi
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { z } from 'zod';
 import { buildApp } from '../src/app.js';
-import { DEFAULT_RATE_LIMITS } from '../src/config.js';
+import { configFromEnv, DEFAULT_RATE_LIMITS } from '../src/config.js';
 import { emFor } from '../src/context.js';
+import { parseEnv } from '../src/env.js';
 import { ProblemError } from '../src/http/ProblemError.js';
 import { createApiRedis } from '../src/redisClient.js';
 import { findPublicProfileById } from '../src/users/userQueries.js';
@@ -55,13 +56,10 @@ try {
     redis,
     jobs: { enqueue: async () => ({ id: 'bench', name: 'send-verification-email' }) },
     config: {
-      keyPrefix: prefix,
+      // The production defaults, with room for the sign-ins below.
+      ...configFromEnv(parseEnv({ REDIS_KEY_PREFIX: prefix })),
       session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 86_400, cookieSecure: true },
-      tokens: { verificationTtlSeconds: 3600, passwordResetTtlSeconds: 3600 },
       rateLimits: { ...DEFAULT_RATE_LIMITS, login: { limit: 10_000, windowSeconds: 60 } },
-      password: { logN: 14, r: 8, p: 5 },
-      bodyLimitBytes: 16_384,
-      trustProxy: false,
     },
   });
   // The peer: identical query and serialisation, addressed by primary key. Never served by the real api.

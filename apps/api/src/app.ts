@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import type { Orm, UserId } from '@org/db';
@@ -13,18 +12,34 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
+import { BackgroundTasks } from './backgroundTasks.js';
 import type { AppConfig } from './config.js';
 import type { AppContext } from './context.js';
+import { clientErrorHandler } from './http/clientErrorHandler.js';
 import { frameworkErrorHandler, installErrorHandler } from './http/errorHandler.js';
+import { newRequestId } from './http/newRequestId.js';
+import { installServerEdgeHandlers, requireHostHeader } from './http/serverEdgeHandlers.js';
 import { sessionCookieName } from './http/sessionCookie.js';
+import { enforceDeadlineWhileClosing } from './http/stalledConnections.js';
+import { type Kdf, nodeKdf } from './passwords/kdf.js';
 import { authRoutes } from './routes/authRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { meRoutes } from './routes/meRoutes.js';
 import { socialRoutes } from './routes/socialRoutes.js';
 import { userRoutes } from './routes/userRoutes.js';
+import type { TrustProxy } from './trustProxy.js';
 
 /** Longest path parameter, as sent (percent-encoded), that the router accepts. */
 export const MAX_PARAM_LENGTH = 2048;
+/** How often Node looks for requests past their deadline (its default, 30 s, would stretch every timeout). */
+export const CONNECTIONS_CHECK_INTERVAL_MS = 500;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Work started after an answer (a reset's lookup and email); `idle()` waits for it. */
+    background: BackgroundTasks;
+  }
+}
 
 export interface BuildAppOptions {
   orm: Orm;
@@ -35,6 +50,18 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Clock of the session store, for tests. */
   now?: () => number;
+  /** Key derivations (default node:crypto); tests wrap it to count the work of each login. */
+  kdf?: Kdf;
+}
+
+/**
+ * Fastify 5.12 ignores a numeric `trustProxy` (it trusts nothing); a hop count is proxy-addr's rule: the socket's
+ * peer and the `hops - 1` entries before it are proxies, the next entry to the left is the client.
+ */
+function fastifyTrustProxy(
+  trust: TrustProxy,
+): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 /**
@@ -52,6 +79,8 @@ export async function buildApp(options: BuildAppOptions) {
     redis,
     jobs,
     config,
+    kdf: options.kdf ?? nodeKdf,
+    background: new BackgroundTasks(),
     sessions: createSessionStore<UserId>({
       redis,
       keyPrefix: config.keyPrefix,
@@ -66,16 +95,26 @@ export async function buildApp(options: BuildAppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     // Request ids are ours (random, never a counter or a client-supplied value) and go back in a header.
-    genReqId: () => randomBytes(12).toString('base64url'),
+    genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
+    // A request that stops sending holds its connection (and a graceful shutdown) until these deadlines, then
+    // gets a 408 problem from clientErrorHandler. Node checks them every CONNECTIONS_CHECK_INTERVAL_MS.
+    requestTimeout: config.http.requestTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+      requireHostHeader: false,
+    },
+    clientErrorHandler,
     // Fastify's default (100) refused long but valid parameters: a social uid of up to 191 UTF-16 units is up
     // to 1719 characters percent-encoded. Longer parameters get a 414 problem.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
+  installServerEdgeHandlers(app.server, app.log);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('auth', null);
@@ -83,12 +122,16 @@ export async function buildApp(options: BuildAppOptions) {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onRequest', requireHostHeader);
   // close() waits for every keep-alive connection, and one that was busy when it began would hold it for
   // the whole keep-alive timeout (fastify#7044): an answer sent while closing ends its connection.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
+  enforceDeadlineWhileClosing(app, config.http.requestTimeoutMs);
+  app.decorate('background', ctx.background);
+  app.addHook('onClose', () => ctx.background.idle());
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) reply.header('connection', 'close');
     return payload;

@@ -1,6 +1,7 @@
 import type { RateLimitRule } from '@org/sessions';
 import type { Env } from './env.js';
 import { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './passwords/scryptParams.js';
+import type { TrustProxy } from './trustProxy.js';
 
 export type RateLimitBucket =
   | 'login'
@@ -19,8 +20,15 @@ export interface AppConfig {
   tokens: { verificationTtlSeconds: number; passwordResetTtlSeconds: number };
   rateLimits: Record<RateLimitBucket, RateLimitRule>;
   password: ScryptParams;
+  /** PBKDF2 iterations every login pays (see `verifyLogin`); at least those of the stored legacy hashes. */
+  legacyPbkdf2Iterations: number;
   bodyLimitBytes: number;
-  trustProxy: boolean;
+  /** Which `X-Forwarded-For` entries to believe (see `parseTrustProxy`). */
+  trustProxy: TrustProxy;
+  /** How long a request waits for Redis to confirm a queued email before it goes on (the outcome is logged). */
+  jobs: { enqueueTimeoutMs: number };
+  /** Deadlines for receiving a request (Node's `headersTimeout` and `requestTimeout`); 408 after them. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number };
 }
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, RateLimitRule> = {
@@ -52,7 +60,10 @@ export function configFromEnv(env: Env): AppConfig {
       resendCooldown: { limit: 1, windowSeconds: env.RESEND_COOLDOWN_SECONDS },
     },
     password: DEFAULT_SCRYPT_PARAMS,
+    legacyPbkdf2Iterations: env.LEGACY_PBKDF2_ITERATIONS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY,
+    jobs: { enqueueTimeoutMs: env.ENQUEUE_TIMEOUT_MS },
+    http: { headersTimeoutMs: env.HEADERS_TIMEOUT_MS, requestTimeoutMs: env.REQUEST_TIMEOUT_MS },
   };
 }

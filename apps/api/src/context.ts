@@ -2,7 +2,9 @@ import type { Orm, UserId } from '@org/db';
 import type { JobProducer } from '@org/jobs';
 import type { RateLimiter, SessionStore } from '@org/sessions';
 import type { Redis } from 'ioredis';
+import type { BackgroundTasks } from './backgroundTasks.js';
 import type { AppConfig } from './config.js';
+import type { Kdf } from './passwords/kdf.js';
 
 /** The connections and settings every route works with; built once by `buildApp`. */
 export interface AppContext {
@@ -12,6 +14,10 @@ export interface AppContext {
   limiter: RateLimiter;
   jobs: Pick<JobProducer, 'enqueue'>;
   config: AppConfig;
+  /** Every scrypt and PBKDF2 derivation goes through it (tests count them). */
+  kdf: Kdf;
+  /** Work routes start after their answer (the app's close waits for it). */
+  background: BackgroundTasks;
 }
 
 /** A request-scoped entity manager; every handler takes its own so identity maps never leak across requests. */

@@ -1,36 +1,67 @@
 import { z } from 'zod';
+import { parseTrustProxy } from './trustProxy.js';
 
 const booleanish = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 const seconds = z.coerce.number().int().positive();
 
+/** Node checks request deadlines every 500 ms (`app.ts`), then the answered socket lingers up to 1 s. */
+const SHUTDOWN_MARGIN_MS = 2000;
+
 /** Every environment variable the api reads, parsed once (the only place that touches process.env). */
-export const EnvSchema = z.object({
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/postgres'),
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
-  REDIS_KEY_PREFIX: z.string().default(''),
-  /** Where the old application kept its keys (`<prefix>session:*`, `<prefix>user_tokens:*`); the cutover step only. */
-  LEGACY_KEY_PREFIX: z.string().default(''),
-  QUEUE_PREFIX: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_IDLE_TTL_SECONDS: seconds.default(30 * 60),
-  SESSION_ABSOLUTE_TTL_SECONDS: seconds.default(7 * 24 * 3600),
-  COOKIE_SECURE: booleanish.default(true),
-  TRUST_PROXY: booleanish.default(false),
-  BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(10 * 1024 * 1024)
-    .default(16 * 1024),
-  VERIFICATION_TOKEN_TTL_SECONDS: seconds.default(24 * 3600),
-  PASSWORD_RESET_TTL_SECONDS: seconds.default(3600),
-  RESEND_COOLDOWN_SECONDS: seconds.default(60),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-});
+export const EnvSchema = z
+  .object({
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/postgres'),
+    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    REDIS_KEY_PREFIX: z.string().default(''),
+    /** Where the old application kept its keys (`<prefix>session:*`, `<prefix>user_tokens:*`); the cutover step only. */
+    LEGACY_KEY_PREFIX: z.string().default(''),
+    QUEUE_PREFIX: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SESSION_IDLE_TTL_SECONDS: seconds.default(30 * 60),
+    SESSION_ABSOLUTE_TTL_SECONDS: seconds.default(7 * 24 * 3600),
+    COOKIE_SECURE: booleanish.default(true),
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((raw, ctx) => {
+        try {
+          return parseTrustProxy(raw);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(16 * 1024),
+    VERIFICATION_TOKEN_TTL_SECONDS: seconds.default(24 * 3600),
+    PASSWORD_RESET_TTL_SECONDS: seconds.default(3600),
+    RESEND_COOLDOWN_SECONDS: seconds.default(60),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** What every login pays in PBKDF2 so legacy accounts do not answer faster; Django 3.2 wrote 260 000. */
+    LEGACY_PBKDF2_ITERATIONS: z.coerce.number().int().min(0).max(10_000_000).default(260_000),
+    /** How long a request waits for Redis to confirm a queued email; later outcomes are logged when known. */
+    ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(1).default(2000),
+    /** Time to receive a request's headers (slowloris); also bounds a connection that sends nothing. */
+    HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    /** Time to receive a whole request, headers and body; the handler's own time does not count. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  })
+  .refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, {
+    path: ['HEADERS_TIMEOUT_MS'],
+    message: 'must not exceed REQUEST_TIMEOUT_MS (the headers are part of the request)',
+  })
+  .refine((env) => env.REQUEST_TIMEOUT_MS + SHUTDOWN_MARGIN_MS <= env.SHUTDOWN_TIMEOUT_MS, {
+    path: ['REQUEST_TIMEOUT_MS'],
+    message: `must be at least ${SHUTDOWN_MARGIN_MS} ms below SHUTDOWN_TIMEOUT_MS, so that a request still arriving when shutdown starts times out before shutdown gives up`,
+  });
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -1,16 +1,20 @@
 import { initOrm } from '@org/db';
 import { createJobProducer } from '@org/jobs';
+import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { configFromEnv } from './config.js';
 import { parseEnv } from './env.js';
 import { createApiRedis } from './redisClient.js';
+import { schemaStatus } from './schemaStatus.js';
 
 const env = parseEnv(process.env);
 const orm = await initOrm({ clientUrl: env.DATABASE_URL });
 const redis = createApiRedis(env.REDIS_URL);
-// BullMQ needs a connection that waits for Redis rather than failing fast; it gets its own.
+// BullMQ needs a connection that waits for Redis rather than failing fast; it gets its own. No command timeout:
+// a timed-out command stays queued and still runs when Redis returns, so only an answer tells whether a job was
+// queued (queueEmail bounds the wait of a request and logs the outcome when it is known).
 const jobs = createJobProducer({
-  connection: redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
+  connection: new Redis(env.REDIS_URL, { maxRetriesPerRequest: null }),
   ...(env.QUEUE_PREFIX === undefined ? {} : { prefix: env.QUEUE_PREFIX }),
 });
 const app = await buildApp({
@@ -25,6 +29,13 @@ const app = await buildApp({
 });
 
 let closing = false;
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}
+
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
@@ -40,6 +51,7 @@ async function shutdown(signal: string): Promise<void> {
     await jobs.close();
     await orm.close();
     redis.disconnect();
+    app.log.info({ signal }, 'stopped');
     process.exit(0);
   } catch (error) {
     app.log.error({ err: error }, 'shutdown failed');
@@ -52,3 +64,14 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 await app.listen({ host: env.HOST, port: env.PORT });
+
+// The api starts on an unmigrated database too (it becomes ready once `pnpm migrate` has run), but says so once.
+try {
+  if ((await schemaStatus(orm.em.fork())) === 'not migrated') {
+    app.log.warn(
+      `the database ${redactUrl(env.DATABASE_URL)} is not migrated: run \`pnpm migrate\` (/ready answers 503 until then)`,
+    );
+  }
+} catch (error) {
+  app.log.warn({ err: error }, 'could not check the database schema at start-up; /ready tells when it can');
+}

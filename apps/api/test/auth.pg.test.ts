@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UserIds } from '@org/db';
+import { TokenIds, UserIds } from '@org/db';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../src/config.js';
 import { cookieHeader, expectProblem, login, register, signUp, useTestApp } from './testApp.js';
@@ -306,6 +306,64 @@ describe('passwords', () => {
 
     const [verification] = await t.emailSecrets('send-verification-email');
     expectProblem(await confirm(verification!), 400, 'token-invalid');
+  });
+
+  describe('a reset token stops working once another is issued, one is used, or the password changes', () => {
+    const reset = (email: string) =>
+      t.app.inject({ method: 'POST', url: '/auth/password-reset', payload: { email } });
+    const confirm = (token: string, newPassword = 'reset to this one') =>
+      t.app.inject({ method: 'POST', url: '/auth/password-reset/confirm', payload: { token, newPassword } });
+
+    it('A, then B: B sets the password, A is expired before and after', async () => {
+      const email = nextEmail();
+      await register(t, email);
+      await reset(email);
+      await reset(email);
+      const [a, b] = await t.emailSecrets('send-password-reset');
+      expectProblem(await confirm(a!, 'set by token A'), 410, 'token-expired');
+      expect((await confirm(b!)).statusCode).toBe(204);
+      expectProblem(await confirm(a!, 'set by token A'), 410, 'token-expired');
+      expect((await login(t, email, 'reset to this one')).res.statusCode).toBe(200);
+      expectProblem((await login(t, email, 'set by token A')).res, 401, 'invalid-credentials');
+    });
+
+    it('using one token ends the others, also those issued before this rule (e.g. by the old system)', async () => {
+      const email = nextEmail();
+      await register(t, email);
+      const em = t.db.orm.em.fork();
+      const [user] = await em.execute<{ id: string }[]>(
+        'select id from users where email = ?',
+        [email],
+        'all',
+      );
+      const secrets = ['C'.repeat(43), 'D'.repeat(43)];
+      for (const secret of secrets) {
+        await em.execute(
+          `insert into verification_tokens (id, user_id, token_hash, purpose, expires_at, created_at)
+           values (?, ?, ?, 'password_reset', now() + interval '1 hour', now())`,
+          [TokenIds.newId(), user!.id, sha256(secret)],
+          'run',
+        );
+      }
+      expect((await confirm(secrets[0]!)).statusCode).toBe(204);
+      expectProblem(await confirm(secrets[1]!, 'set by the other token'), 410, 'token-expired');
+    });
+
+    it('a token issued before POST /me/password no longer works after it', async () => {
+      const email = nextEmail();
+      const { token } = await signUp(t, email);
+      await reset(email);
+      const [before] = await t.emailSecrets('send-password-reset');
+      const change = await t.app.inject({
+        method: 'POST',
+        url: '/me/password',
+        headers: cookieHeader(token),
+        payload: { currentPassword: 'correct horse battery', newPassword: 'changed while signed in' },
+      });
+      expect(change.statusCode).toBe(204);
+      expectProblem(await confirm(before!), 410, 'token-expired');
+      expect((await login(t, email, 'changed while signed in')).res.statusCode).toBe(200);
+    });
   });
 
   it('rejects a too-short new password with a validation problem', async () => {

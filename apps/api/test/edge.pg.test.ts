@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_PARAM_LENGTH } from '../src/app.js';
-import { cookieHeader, expectProblem, signUp, useTestApp } from './testApp.js';
+import { cookieHeader, expectProblem, register, sessionCookieOf, signUp, useTestApp } from './testApp.js';
 
 const t = useTestApp();
 let n = 0;
@@ -157,6 +157,46 @@ describe('bad input never yields a 500', () => {
     ] as const) {
       expectProblem(await t.app.inject({ method, url, payload: {} }), 401, 'unauthenticated');
     }
+  });
+});
+
+describe('the client address behind proxies (TRUST_PROXY)', () => {
+  /** The address the api records for a sign-in: the session list shows it. */
+  async function recordedIp(remoteAddress: string, forwardedFor?: string): Promise<string> {
+    const email = nextEmail();
+    await register(t, email);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      remoteAddress,
+      headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+      payload: { email, password: 'correct horse battery' },
+    });
+    const token = sessionCookieOf(res)!;
+    const list = await t.app.inject({ method: 'GET', url: '/me/sessions', headers: cookieHeader(token) });
+    return (list.json() as { sessions: { ip: string }[] }).sessions[0]!.ip;
+  }
+
+  it('by default ignores X-Forwarded-For', async () => {
+    expect(await recordedIp('203.0.113.10', '6.6.6.6')).toBe('203.0.113.10');
+  });
+
+  it('with one hop takes the entry its proxy appended, not a leftmost one the client wrote', async () => {
+    await t.restart({ config: { trustProxy: 1 } });
+    expect(await recordedIp('10.0.0.2', '6.6.6.6, 198.51.100.7')).toBe('198.51.100.7');
+    expect(await recordedIp('10.0.0.2', '198.51.100.7')).toBe('198.51.100.7');
+  });
+
+  it('with two hops takes the second entry from the right', async () => {
+    await t.restart({ config: { trustProxy: 2 } });
+    expect(await recordedIp('10.0.0.2', '6.6.6.6, 198.51.100.7, 10.0.0.9')).toBe('198.51.100.7');
+  });
+
+  it('with proxy addresses skips them from the right and stops at the first other one', async () => {
+    await t.restart({ config: { trustProxy: ['10.0.0.0/8'] } });
+    expect(await recordedIp('10.0.0.2', '6.6.6.6, 198.51.100.7, 10.1.2.3')).toBe('198.51.100.7');
+    // A client that is not one of the proxies cannot pass itself off as another address.
+    expect(await recordedIp('203.0.113.10', '6.6.6.6')).toBe('203.0.113.10');
   });
 });
 

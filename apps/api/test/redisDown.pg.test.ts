@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { problemTypeUri } from '../src/http/problemTypes.js';
 import { expectNoLeak } from './noLeak.js';
+import { freePort, OwnRedis } from './ownRedis.js';
 import {
   cookieHeader,
   openTestDatabase,
@@ -15,70 +14,6 @@ import {
   type TestApp,
   type TestDatabase,
 } from './testApp.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** A private redis-server (never the shared one on 6379), with an fsync'd AOF so a restart keeps its data. */
-class OwnRedis {
-  private child: ChildProcess | undefined;
-  constructor(
-    readonly port: number,
-    private readonly dir: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--dir',
-        this.dir,
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      if (await this.answers()) return;
-      await sleep(50);
-    }
-    throw new Error(`redis-server on port ${this.port} did not start`);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-
-  private async answers(): Promise<boolean> {
-    const { Socket } = await import('node:net');
-    return new Promise((resolve) => {
-      const socket = new Socket();
-      socket.once('error', () => resolve(false));
-      socket.connect(this.port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-    });
-  }
-}
 
 let db: TestDatabase;
 let t: TestApp;

@@ -3,12 +3,13 @@ import { initOrm, type Orm, runMigrations } from '@org/db';
 import { createTestDatabase } from '@org/db/testing';
 import { createJobProducer, type JobProducer } from '@org/jobs';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
-import type { LightMyRequestResponse } from 'fastify';
+import type { FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { type AppConfig, DEFAULT_RATE_LIMITS } from '../src/config.js';
 import { type ProblemType, problemTypeUri } from '../src/http/problemTypes.js';
+import type { Kdf } from '../src/passwords/kdf.js';
 import { createApiRedis } from '../src/redisClient.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,8 +28,12 @@ export function testConfig(keyPrefix: string, overrides: Partial<AppConfig> = {}
       ]),
     ) as AppConfig['rateLimits'],
     password: { logN: 10, r: 8, p: 1 },
+    // The legacy vectors of the tests have 1000 iterations.
+    legacyPbkdf2Iterations: 1000,
     bodyLimitBytes: 16 * 1024,
     trustProxy: false,
+    http: { headersTimeoutMs: 5000, requestTimeoutMs: 5000 },
+    jobs: { enqueueTimeoutMs: 2000 },
     ...overrides,
   };
 }
@@ -70,6 +75,10 @@ export interface StartTestAppOptions {
   config?: Partial<AppConfig>;
   redisUrl?: string;
   now?: () => number;
+  kdf?: Kdf;
+  logger?: FastifyServerOptions['logger'];
+  /** Where the job queue lives (default REDIS_URL). */
+  queueRedisUrl?: string;
 }
 
 /** The api on a test database, with its own Redis key prefix and its own BullMQ prefix. */
@@ -77,7 +86,8 @@ export async function startTestApp(db: TestDatabase, options: StartTestAppOption
   const prefix = `test-${randomUUID()}:`;
   const queuePrefix = `test-bull-${randomUUID()}`;
   const redis = createApiRedis(options.redisUrl ?? REDIS_URL);
-  const queueRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  // As server.ts builds it: waits for Redis, no command timeout.
+  const queueRedis = new Redis(options.queueRedisUrl ?? REDIS_URL, { maxRetriesPerRequest: null });
   const jobs = createJobProducer({ connection: queueRedis, prefix: queuePrefix });
   const app = await buildApp({
     orm: db.orm,
@@ -85,8 +95,11 @@ export async function startTestApp(db: TestDatabase, options: StartTestAppOption
     jobs,
     config: testConfig(prefix, options.config),
     // API_TEST_LOG=debug shows the api's logs while debugging a test.
-    logger: process.env.API_TEST_LOG === undefined ? false : { level: process.env.API_TEST_LOG },
+    logger:
+      options.logger ??
+      (process.env.API_TEST_LOG === undefined ? false : { level: process.env.API_TEST_LOG }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.kdf === undefined ? {} : { kdf: options.kdf }),
   });
   await app.ready();
   await waitForRedis(redis);
@@ -96,6 +109,8 @@ export async function startTestApp(db: TestDatabase, options: StartTestAppOption
     jobs,
     prefix,
     async emailSecrets(name) {
+      // Resets and resends issue their token after the answer.
+      await app.background.idle();
       const all = await jobs.queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed']);
       return all
         .filter((job) => job.name === name)

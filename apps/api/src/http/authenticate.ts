@@ -26,6 +26,7 @@ export async function resolveSession(
   ctx: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
+  options: { logUser?: boolean } = {},
 ): Promise<Auth | null> {
   const token = readSessionCookie(request, ctx.config);
   if (token === undefined) {
@@ -39,10 +40,19 @@ export async function resolveSession(
     clearSessionCookies(request, reply, ctx.config);
     return null;
   }
-  request.log = request.log.child({ userId: session.userId });
+  if (options.logUser ?? true) attachUserToLogs(request, reply, session.userId);
   const auth = { session, token };
   request.auth = auth;
   return auth;
+}
+
+/**
+ * Every later line of the request carries `userId` (the user's UUID: logs are internal, ids never leave in
+ * responses), including Fastify's "request completed", which it writes with `reply.log`.
+ */
+export function attachUserToLogs(request: FastifyRequest, reply: FastifyReply, userId: UserId): void {
+  request.log = request.log.child({ userId });
+  reply.log = request.log;
 }
 
 /**

@@ -1,25 +1,18 @@
-import { randomBytes, scrypt } from 'node:crypto';
-import { promisify } from 'node:util';
-import { DEFAULT_SCRYPT_PARAMS, type ScryptParams, scryptMaxmem } from './scryptParams.js';
+import { randomBytes } from 'node:crypto';
+import { type Kdf, nodeKdf } from './kdf.js';
+import { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './scryptParams.js';
+import { encodeScryptHash, SCRYPT_KEY_BYTES } from './storedHash.js';
 
-const scryptAsync = promisify(scrypt) as (
-  password: string,
-  salt: Buffer,
-  keylen: number,
-  options: { N: number; r: number; p: number; maxmem: number },
-) => Promise<Buffer>;
-
-export const SCRYPT_KEY_BYTES = 32;
 const SALT_BYTES = 16;
 
-/** Derives the scrypt key; shared by hashing and verification so both use one code path. */
-export function deriveScrypt(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
-  return scryptAsync(password.normalize('NFKC'), salt, SCRYPT_KEY_BYTES, {
-    N: 2 ** params.logN,
-    r: params.r,
-    p: params.p,
-    maxmem: scryptMaxmem(params),
-  });
+/** The scrypt key of a password (NFKC-normalised first); shared by hashing and verification. */
+export function scryptKey(kdf: Kdf, password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  return kdf.scrypt(password.normalize('NFKC'), salt, SCRYPT_KEY_BYTES, params);
+}
+
+/** A fresh 128-bit salt. */
+export function newSalt(): Buffer {
+  return randomBytes(SALT_BYTES);
 }
 
 /**
@@ -32,8 +25,8 @@ export function deriveScrypt(password: string, salt: Buffer, params: ScryptParam
 export async function hashPassword(
   password: string,
   params: ScryptParams = DEFAULT_SCRYPT_PARAMS,
+  kdf: Kdf = nodeKdf,
 ): Promise<string> {
-  const salt = randomBytes(SALT_BYTES);
-  const key = await deriveScrypt(password, salt, params);
-  return `scrypt$ln=${params.logN},r=${params.r},p=${params.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  const salt = newSalt();
+  return encodeScryptHash(params, salt, await scryptKey(kdf, password, salt, params));
 }

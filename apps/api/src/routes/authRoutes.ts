@@ -2,15 +2,15 @@ import { EMAIL_MATCHES_SQL, User, UserProfile } from '@org/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AppContext, emFor } from '../context.js';
-import { authOf, requireSession, resolveSession } from '../http/authenticate.js';
+import { attachUserToLogs, authOf, requireSession, resolveSession } from '../http/authenticate.js';
 import { enforceRateLimit, resetRateLimit } from '../http/enforceRateLimit.js';
 import { ProblemError } from '../http/ProblemError.js';
 import { ProblemSchema } from '../http/problemSchema.js';
 import { clearSessionCookies, setSessionCookie } from '../http/sessionCookie.js';
 import { hashPassword } from '../passwords/hashPassword.js';
-import { verifyAgainstNothing, verifyPassword } from '../passwords/verifyPassword.js';
+import { verifyLogin } from '../passwords/verifyLogin.js';
 import { queryOne } from '../sql.js';
-import { consumeEmailToken, sendEmailToken } from '../tokens/emailTokens.js';
+import { consumeEmailToken, revokeResetTokens, sendEmailToken } from '../tokens/emailTokens.js';
 import { findLoginUser, findMe } from '../users/userQueries.js';
 import { MeSchema } from '../users/userSchemas.js';
 import { pgText } from '../validation/pgText.js';
@@ -23,6 +23,10 @@ export const NewPassword = z.string().min(10).max(256);
 const Token = z.string().min(1).max(512);
 const Accepted = z.object({ status: z.literal('accepted') });
 const problems = { 400: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema };
+
+function loginPolicy(ctx: AppContext) {
+  return { scrypt: ctx.config.password, legacyPbkdf2Iterations: ctx.config.legacyPbkdf2Iterations };
+}
 
 /** Registration, email verification, login/logout and password reset. */
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
@@ -49,7 +53,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if ((await findLoginUser(em, email)) !== null) throw new ProblemError('email-taken');
         const user = em.create(User, {
           email,
-          password: await hashPassword(password, ctx.config.password),
+          password: await hashPassword(password, ctx.config.password, ctx.kdf),
           firstName,
           lastName,
         });
@@ -108,13 +112,16 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         await enforceRateLimit(ctx, 'resend', request.ip);
         const { email } = request.body;
         await enforceRateLimit(ctx, 'resendCooldown', email);
-        const em = emFor(ctx);
-        const user = await queryOne<{ id: User['id'] }>(
-          em,
-          `select id from users where ${EMAIL_MATCHES_SQL} and is_active and not email_verified`,
-          [email],
-        );
-        if (user) await sendEmailToken(ctx, em, user.id, 'email_verification', request.log);
+        // After the answer: its time is the same whether the address has an account or not (issue 13).
+        ctx.background.run(request.log, 'verification resend', async () => {
+          const em = emFor(ctx);
+          const user = await queryOne<{ id: User['id'] }>(
+            em,
+            `select id from users where ${EMAIL_MATCHES_SQL} and is_active and not email_verified`,
+            [email],
+          );
+          if (user) await sendEmailToken(ctx, em, user.id, 'email_verification', request.log);
+        });
         return reply.code(202).send({ status: 'accepted' as const });
       },
     );
@@ -135,32 +142,31 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         await enforceRateLimit(ctx, 'loginEmail', email);
         const em = emFor(ctx);
         const user = await findLoginUser(em, email);
-        if (user === null) {
-          await verifyAgainstNothing(password, ctx.config.password);
-          throw new ProblemError('invalid-credentials');
-        }
-        const check = await verifyPassword(user.password, password, ctx.config.password);
-        if (!check.ok || !user.is_active) throw new ProblemError('invalid-credentials');
-        if (check.needsRehash) {
+        // The same work whatever the account (unknown, legacy, unusable, deactivated): see verifyLogin.
+        const check = await verifyLogin(user?.password ?? null, password, loginPolicy(ctx), ctx.kdf);
+        if (check.overBudget !== undefined) request.log.warn(check.overBudget);
+        if (user === null || !check.ok || !user.is_active) throw new ProblemError('invalid-credentials');
+        if (check.upgradedHash !== undefined) {
           // Legacy PBKDF2 (or weaker scrypt) hash: store the current format now that we know the password.
-          const upgraded = await hashPassword(password, ctx.config.password);
           await em.execute(
             'update users set password = ? where id = ? and password = ?',
-            [upgraded, user.id, user.password],
+            [check.upgradedHash, user.id, user.password],
             'run',
           );
         }
         await em.execute('update users set last_login = now() where id = ?', [user.id], 'run');
         await resetRateLimit(ctx, 'loginEmail', email);
         // A new session id at every login: a cookie planted before sign-in never becomes authenticated.
-        const previous = await resolveSession(ctx, request, reply);
+        // The cookie may name another user's session: its id must not label this request's log lines.
+        const previous = await resolveSession(ctx, request, reply, { logUser: false });
         if (previous !== null) await ctx.sessions.revokeToken(previous.token);
         const { token } = await ctx.sessions.create(user.id, {
           userAgent: request.headers['user-agent'],
           ip: request.ip,
         });
         setSessionCookie(reply, ctx.config, token);
-        request.log.info({ userId: user.id, rehashed: check.needsRehash }, 'signed in');
+        attachUserToLogs(request, reply, user.id);
+        request.log.info({ rehashed: check.upgradedHash !== undefined }, 'signed in');
         const me = await findMe(em, user.id);
         if (me === null) throw new ProblemError('invalid-credentials');
         return me;
@@ -212,15 +218,19 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
+        const { email } = request.body;
         await enforceRateLimit(ctx, 'passwordReset', request.ip);
-        await enforceRateLimit(ctx, 'passwordReset', request.body.email);
-        const em = emFor(ctx);
-        const user = await queryOne<{ id: User['id'] }>(
-          em,
-          `select id from users where ${EMAIL_MATCHES_SQL} and is_active`,
-          [request.body.email],
-        );
-        if (user) await sendEmailToken(ctx, em, user.id, 'password_reset', request.log);
+        await enforceRateLimit(ctx, 'passwordReset', email);
+        // After the answer: its time is the same whether the address has an account or not (issue 13).
+        ctx.background.run(request.log, 'password reset', async () => {
+          const em = emFor(ctx);
+          const user = await queryOne<{ id: User['id'] }>(
+            em,
+            `select id from users where ${EMAIL_MATCHES_SQL} and is_active`,
+            [email],
+          );
+          if (user) await sendEmailToken(ctx, em, user.id, 'password_reset', request.log);
+        });
         return reply.code(202).send({ status: 'accepted' as const });
       },
     );
@@ -237,10 +247,11 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         await enforceRateLimit(ctx, 'verify', request.ip);
-        const passwordHash = await hashPassword(request.body.newPassword, ctx.config.password);
+        const passwordHash = await hashPassword(request.body.newPassword, ctx.config.password, ctx.kdf);
         const userId = await emFor(ctx).transactional(async (tx) => {
           const id = await consumeEmailToken(tx, request.body.token, 'password_reset');
           await tx.execute('update users set password = ? where id = ?', [passwordHash, id], 'run');
+          await revokeResetTokens(tx, id);
           return id;
         });
         await ctx.sessions.revokeAll(userId);

@@ -2,17 +2,20 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AppContext, emFor } from '../context.js';
 import { sendProblem } from '../http/sendProblem.js';
+import { schemaStatus } from '../schemaStatus.js';
 
 const CHECK_TIMEOUT_MS = 1000;
 
-async function check(run: () => Promise<unknown>): Promise<'ok' | 'down'> {
+type CheckResult = 'ok' | 'down' | 'not migrated';
+
+/** `run` resolves to a verdict (`ok` if it returns nothing); a failure or no answer within 1 s is `down`. */
+async function check(run: () => Promise<CheckResult | undefined>): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
   });
   try {
-    await Promise.race([run(), timeout]);
-    return 'ok';
+    return (await Promise.race([run(), timeout])) ?? 'ok';
   } catch {
     return 'down';
   } finally {
@@ -20,7 +23,12 @@ async function check(run: () => Promise<unknown>): Promise<'ok' | 'down'> {
   }
 }
 
-/** Liveness (the process answers) and readiness (PostgreSQL and Redis answer). */
+const HINTS: Partial<Record<CheckResult, string>> = { 'not migrated': 'not migrated (run pnpm migrate)' };
+
+/**
+ * Liveness (the process answers) and readiness: PostgreSQL answers and holds the migrated schema (an api on an
+ * unmigrated database would answer every route with an error), Redis answers.
+ */
 export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -40,7 +48,7 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['ops'],
-          summary: 'Readiness: PostgreSQL and Redis reachable',
+          summary: 'Readiness: PostgreSQL reachable and migrated, Redis reachable',
           response: {
             200: z.object({
               status: z.literal('ready'),
@@ -51,14 +59,17 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const [postgres, redis] = await Promise.all([
-          check(() => emFor(ctx).execute('select 1', [], 'get')),
-          check(() => ctx.redis.ping()),
+          check(async () => ((await schemaStatus(emFor(ctx))) === 'migrated' ? 'ok' : 'not migrated')),
+          check(async () => {
+            await ctx.redis.ping();
+            return 'ok';
+          }),
         ]);
         if (postgres === 'ok' && redis === 'ok') {
           return { status: 'ready' as const, checks: { postgres, redis } };
         }
         return sendProblem(request, reply, 'service-unavailable', {
-          detail: `postgres: ${postgres}, redis: ${redis}`,
+          detail: `postgres: ${HINTS[postgres] ?? postgres}, redis: ${HINTS[redis] ?? redis}`,
         });
       },
     );

@@ -10,6 +10,7 @@ import { clearSessionCookies, setSessionCookie } from '../http/sessionCookie.js'
 import { hashPassword } from '../passwords/hashPassword.js';
 import { verifyPassword } from '../passwords/verifyPassword.js';
 import { queryOne } from '../sql.js';
+import { revokeResetTokens } from '../tokens/emailTokens.js';
 import { findMe } from '../users/userQueries.js';
 import { MeSchema } from '../users/userSchemas.js';
 import { PG_TEXT_MESSAGE, PG_TEXT_PATTERN, pgText } from '../validation/pgText.js';
@@ -113,10 +114,15 @@ export function meRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           row?.password ?? '',
           request.body.currentPassword,
           ctx.config.password,
+          ctx.kdf,
         );
         if (!check.ok) throw new ProblemError('wrong-password');
-        const passwordHash = await hashPassword(request.body.newPassword, ctx.config.password);
-        await em.execute('update users set password = ? where id = ?', [passwordHash, userId], 'run');
+        const passwordHash = await hashPassword(request.body.newPassword, ctx.config.password, ctx.kdf);
+        await em.transactional(async (tx) => {
+          await tx.execute('update users set password = ? where id = ?', [passwordHash, userId], 'run');
+          // A reset link mailed before the change must not undo it.
+          await revokeResetTokens(tx, userId);
+        });
         await ctx.sessions.revokeAll(userId, { except: auth.session.id });
         const renewed = await ctx.sessions.rotate(auth.token);
         if (renewed === null) clearSessionCookies(request, reply, ctx.config);

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type TokenId, User, type UserId, VerificationToken } from '@org/db';
+import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext, Em } from '../context.js';
 import { ProblemError } from '../http/ProblemError.js';
 import { queryOne } from '../sql.js';
+import { queueEmail } from './queueEmail.js';
 
 export type EmailTokenPurpose = 'email_verification' | 'password_reset';
 
@@ -13,8 +15,23 @@ function hashToken(secret: string): string {
 }
 
 /**
+ * Ends every outstanding password-reset token of the user (their `expires_at` becomes now: they answer
+ * `token-expired`): a new reset token supersedes the older ones, and using one, or changing the password,
+ * leaves none of the others usable (issue 13).
+ */
+export async function revokeResetTokens(em: Em, userId: UserId): Promise<void> {
+  await em.execute(
+    `update verification_tokens set expires_at = now()
+     where user_id = ? and purpose = 'password_reset' and used_at is null and expires_at > now()`,
+    [userId],
+    'run',
+  );
+}
+
+/**
  * Creates a single-use email token (256 bits from the CSPRNG). The database keeps only its SHA-256; the
  * raw secret travels once, in the job payload, to the worker that mails it (see packages/jobs/README.md).
+ * A new reset token revokes the user's older ones in the same transaction.
  */
 export async function issueEmailToken(
   ctx: AppContext,
@@ -27,31 +44,31 @@ export async function issueEmailToken(
     purpose === 'email_verification'
       ? ctx.config.tokens.verificationTtlSeconds
       : ctx.config.tokens.passwordResetTtlSeconds;
-  const token = em.create(VerificationToken, {
-    user: em.getReference(User, userId),
-    tokenHash: hashToken(secret),
-    purpose,
-    expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+  const tokenId = await em.transactional(async (tx) => {
+    if (purpose === 'password_reset') await revokeResetTokens(tx, userId);
+    const token = tx.create(VerificationToken, {
+      user: tx.getReference(User, userId),
+      tokenHash: hashToken(secret),
+      purpose,
+      expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+    });
+    await tx.flush();
+    return token.id;
   });
-  await em.flush();
-  return { tokenId: token.id, secret };
+  return { tokenId, secret };
 }
 
-/** Issues the token and queues the email; a queue failure is logged, the user can ask for a resend. */
+/** Issues the token and queues the email; what happened to the job is logged (see `queueEmail`). */
 export async function sendEmailToken(
   ctx: AppContext,
   em: Em,
   userId: UserId,
   purpose: EmailTokenPurpose,
-  log: { error: (obj: object, msg: string) => void },
+  log: FastifyBaseLogger,
 ): Promise<void> {
   const { tokenId, secret } = await issueEmailToken(ctx, em, userId, purpose);
   const name = purpose === 'email_verification' ? 'send-verification-email' : 'send-password-reset';
-  try {
-    await ctx.jobs.enqueue(name, { userId, tokenId, secret });
-  } catch (error) {
-    log.error({ err: error, tokenId }, `could not enqueue ${name}`);
-  }
+  await queueEmail(ctx, name, { userId, tokenId, secret }, log);
 }
 
 interface TokenStateRow {
