@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('pnpm start', () => {
-  it('runs the api and the worker, and both stop on SIGTERM', async () => {
+  it('runs the api and the worker; Ctrl-C (SIGINT to the group) stops both cleanly, reported as such', async () => {
     const port = await freePort();
     const child = spawn('pnpm', ['start'], {
       cwd: repoRoot,
@@ -60,7 +60,7 @@ describe('pnpm start', () => {
       );
       expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
     } finally {
-      process.kill(-child.pid!, 'SIGTERM');
+      process.kill(-child.pid!, 'SIGINT');
     }
     await exited;
     const groupGone = () => {
@@ -75,7 +75,13 @@ describe('pnpm start', () => {
       timeoutMs: 20_000,
       describe: () => output,
     });
-    expect(output).toMatch(/"msg":"worker stopped"/);
+    expect(output).toMatch(/^worker \| .*"msg":"worker stopped"/m);
+    expect(output).toMatch(/^api +\| .*"msg":"stopped"/m);
+    expect(output).toMatch(/^api +\| exited with 0$/m);
+    expect(output).toMatch(/^worker \| exited with 0$/m);
+    // pnpm itself reports the interrupted root script once; nothing else may report a failure.
+    expect(output.match(/ELIFECYCLE/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    expect(output).not.toMatch(/Tasks: +0 successful/);
     await expect(fetch(`http://127.0.0.1:${port}/ready`)).rejects.toThrow();
   });
 });
