@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { text } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgvOrExit } from '@org/cli';
 import { initOrm, runMigrations, type UserId, UserIds } from '@org/db';
 import { createTestDatabase, SEED_PASSWORD, seedLegacyData } from '@org/db/testing';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
@@ -23,9 +23,10 @@ import { createApiRedis } from '../src/redisClient.js';
 import { findPublicProfileById } from '../src/users/userQueries.js';
 import { PublicProfileSchema } from '../src/users/userSchemas.js';
 
-const { values } = parseArgs({
-  // pnpm forwards a literal `--` when arguments follow `pnpm <script> --`.
-  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+const values = parseArgvOrExit({
+  name: 'api bench',
+  usage:
+    'usage: pnpm --filter @org/api bench [-- --duration 5 --rounds 3 --connections 32 --users 10000 --sessions 50]',
   options: {
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },

@@ -8,7 +8,7 @@
  * Usage: pnpm --filter @org/api bench:timing [-- --rounds 30 --legacy-iterations 10000]
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { parseArgvOrExit } from '@org/cli';
 import { initOrm, runMigrations, UserIds } from '@org/db';
 import { createTestDatabase, legacyPasswordHash } from '@org/db/testing';
 import { createJobProducer } from '@org/jobs';
@@ -20,9 +20,9 @@ import { parseEnv } from '../src/env.js';
 import { hashPassword } from '../src/passwords/hashPassword.js';
 import { createApiRedis } from '../src/redisClient.js';
 
-const { values } = parseArgs({
-  // pnpm forwards a literal `--` when arguments follow `pnpm <script> --`.
-  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+const values = parseArgvOrExit({
+  name: 'timing bench',
+  usage: 'usage: pnpm --filter @org/api bench:timing [-- --rounds N --legacy-iterations N]',
   options: {
     rounds: { type: 'string', default: '30' },
     // The seeded legacy data (and the demo) use 10 000 iterations; Django 3.2 wrote 260 000.
@@ -32,7 +32,9 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const legacyIterations = Number(values['legacy-iterations']);
 if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(legacyIterations) || legacyIterations < 1) {
-  console.error('usage: timing.bench.ts [--rounds N] [--legacy-iterations N]');
+  console.error(
+    'timing bench: --rounds and --legacy-iterations must be positive integers\n\nusage: pnpm --filter @org/api bench:timing [-- --rounds N --legacy-iterations N]',
+  );
   process.exit(2);
 }
 

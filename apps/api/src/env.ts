@@ -1,3 +1,4 @@
+import { DatabaseUrlField, parseEnvWith, RedisUrlField } from '@org/cli';
 import { z } from 'zod';
 import { parseTrustProxy } from './trustProxy.js';
 
@@ -14,11 +15,9 @@ export const EnvSchema = z
   .object({
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/postgres'),
-    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    DATABASE_URL: DatabaseUrlField,
+    REDIS_URL: RedisUrlField,
     REDIS_KEY_PREFIX: z.string().default(''),
-    /** Where the old application kept its keys (`<prefix>session:*`, `<prefix>user_tokens:*`); the cutover step only. */
-    LEGACY_KEY_PREFIX: z.string().default(''),
     QUEUE_PREFIX: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_IDLE_TTL_SECONDS: seconds.default(30 * 60),
@@ -63,24 +62,15 @@ export const EnvSchema = z
     message: `must be at least ${SHUTDOWN_MARGIN_MS} ms below SHUTDOWN_TIMEOUT_MS, so that a request still arriving when shutdown starts times out before shutdown gives up`,
   });
 
-export type Env = z.infer<typeof EnvSchema>;
-
-/** Thrown at startup when the environment is unusable; names every bad variable. */
-export class EnvError extends Error {
-  override readonly name = 'EnvError';
-}
+export type Env = z.output<typeof EnvSchema>;
 
 /**
- * Parses the environment, failing with every problem at once.
+ * Parses the environment, failing with every problem at once (`EnvError` of `@org/cli`); an empty variable
+ * counts as unset, as in the worker and the migrate task.
  *
  * @example
  * const env = parseEnv(process.env);
  */
-export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = EnvSchema.safeParse(source);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new EnvError(`Invalid environment:\n  ${problems.join('\n  ')}`);
-  }
-  return result.data;
+export function parseEnv(source: Readonly<Record<string, string | undefined>>): Env {
+  return parseEnvWith(EnvSchema, source, 'api');
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from '@org/cli';
 import { initOrm } from '@org/db';
 import { createJobProducer } from '@org/jobs';
 import { Redis } from 'ioredis';
@@ -29,13 +30,6 @@ const app = await buildApp({
 });
 
 let closing = false;
-/** The URL without its password, for messages. */
-function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
-}
-
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;

@@ -2,9 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@org/cli';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freePort, OwnRedis } from './ownRedis.js';
+import { OwnRedis } from './ownRedis.js';
 import { openTestDatabase, register, startTestApp, type TestApp, type TestDatabase } from './testApp.js';
 
 /*

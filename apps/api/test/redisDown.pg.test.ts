@@ -2,10 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@org/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { problemTypeUri } from '../src/http/problemTypes.js';
 import { expectNoLeak } from './noLeak.js';
-import { freePort, OwnRedis } from './ownRedis.js';
+import { OwnRedis } from './ownRedis.js';
 import {
   cookieHeader,
   openTestDatabase,

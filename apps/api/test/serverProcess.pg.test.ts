@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@org/cli';
 import { createTestDatabase, type TestDatabase } from '@org/db/testing';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './ownRedis.js';
 import { expectRawProblem, type RawResponse, rawExchange } from './rawHttp.js';
 import { REDIS_URL } from './testApp.js';
 

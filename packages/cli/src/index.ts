@@ -6,5 +6,5 @@ export { DatabaseUrlField, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, RedisUrlFiel
 export { freePort } from './freePort.js';
 export { parseEnvWith } from './parseEnvWith.js';
 export { redactUrl } from './redactUrl.js';
-export { type CommandSpec, type CommandValues, EXIT, runCommand } from './runCommand.js';
+export { type CommandSpec, type CommandValues, EXIT, parseArgvOrExit, runCommand } from './runCommand.js';
 export { UsageError } from './UsageError.js';

@@ -41,25 +41,62 @@ export async function runCommand<O extends ParseArgsOptionsConfig>(
     io.stderr.write(`${spec.name}: ${message}\n\n${spec.usage}\n`);
     return EXIT.usage;
   };
-  let values: CommandValues<O> & { help?: boolean };
-  try {
-    values = parseArgs({
-      args: argv.filter((arg) => arg !== '--'),
-      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }).values as CommandValues<O> & { help?: boolean };
-  } catch (error) {
-    return usageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help === true) {
+  const parsed = parseFlags(spec, argv);
+  if (parsed.kind === 'usage-error') return usageError(parsed.message);
+  if (parsed.kind === 'help') {
     io.stdout.write(`${spec.usage}\n`);
     return EXIT.ok;
   }
+  const { values } = parsed;
   try {
     return await main(values, io);
   } catch (error) {
     if (error instanceof UsageError) return usageError(error.message);
     throw error;
+  }
+}
+
+/**
+ * For scripts that run from top to bottom (benchmarks): the parsed flags, with the same rules as `runCommand`;
+ * `--help` prints the usage and exits 0, a usage error prints the problem and the usage and exits 2.
+ *
+ * @example
+ * const values = parseArgvOrExit({ name: 'bench', usage: 'usage: bench [--rounds N]', options: { rounds: { type: 'string' } } });
+ */
+export function parseArgvOrExit<O extends ParseArgsOptionsConfig>(
+  spec: CommandSpec<O>,
+  argv: readonly string[] = process.argv.slice(2),
+): CommandValues<O> {
+  const parsed = parseFlags(spec, argv);
+  if (parsed.kind === 'values') return parsed.values;
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${spec.usage}\n`);
+    process.exit(EXIT.ok);
+  }
+  process.stderr.write(`${spec.name}: ${parsed.message}\n\n${spec.usage}\n`);
+  process.exit(EXIT.usage);
+}
+
+type Parsed<O extends ParseArgsOptionsConfig> =
+  | { kind: 'values'; values: CommandValues<O> }
+  | { kind: 'help' }
+  | { kind: 'usage-error'; message: string };
+
+function parseFlags<O extends ParseArgsOptionsConfig>(
+  spec: CommandSpec<O>,
+  argv: readonly string[],
+): Parsed<O> {
+  try {
+    const { values } = parseArgs({
+      // pnpm forwards a literal `--` when arguments follow `pnpm <script> --`.
+      args: argv.filter((arg) => arg !== '--'),
+      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if ((values as { help?: boolean }).help === true) return { kind: 'help' };
+    return { kind: 'values', values: values as CommandValues<O> };
+  } catch (error) {
+    return { kind: 'usage-error', message: error instanceof Error ? error.message : String(error) };
   }
 }
