@@ -26,6 +26,7 @@ import { authRoutes } from './routes/authRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { meRoutes } from './routes/meRoutes.js';
 import { socialRoutes } from './routes/socialRoutes.js';
+import { tokenLinkPages } from './routes/tokenLinkPages.js';
 import { userRoutes } from './routes/userRoutes.js';
 import type { TrustProxy } from './trustProxy.js';
 
@@ -155,6 +156,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(meRoutes(ctx));
   await app.register(socialRoutes(ctx));
   await app.register(userRoutes(ctx));
+  await app.register(tokenLinkPages());
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

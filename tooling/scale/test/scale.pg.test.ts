@@ -406,10 +406,13 @@ describe('two api and two worker processes on one PostgreSQL and one Redis', () 
     );
     expect(ledger.filter(({ id, value }) => !value?.startsWith(`sent:verify-email.${id}/`))).toEqual([]);
 
-    // Each emailed link works exactly once, on either api.
-    const secrets = files.map(({ mail }) =>
-      new URL(/https?:\/\/\S+/.exec(mail.text)?.[0] ?? 'x:').searchParams.get('token'),
-    );
+    // Each emailed link opens the api's page for it (the worker's default link, issue 13 item 17), and works
+    // exactly once, on either api.
+    const links = files.map(({ mail }) => new URL(/https?:\/\/\S+/.exec(mail.text)?.[0] ?? 'x:'));
+    const page = await client(0).get(`${links[0]?.pathname}${links[0]?.search}`);
+    expect(page.status, `${links[0]}`).toBe(200);
+    expect(String(page.body)).toContain('fetch("/auth/verify-email"');
+    const secrets = links.map((link) => link.searchParams.get('token'));
     expect(new Set(secrets).size).toBe(expected);
     const verified = await Promise.all(
       secrets.map((token, n) =>
