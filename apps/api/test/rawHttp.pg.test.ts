@@ -1,18 +1,33 @@
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../src/config.js';
 import { expectRawProblem, rawExchange } from './rawHttp.js';
-import { useTestApp } from './testApp.js';
+import { openTestDatabase, startTestApp, type TestApp, type TestDatabase } from './testApp.js';
 
-const t = useTestApp();
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(() => db?.close());
 
-async function listen(): Promise<number> {
+/** A listening app on the file's database; `close` removes its keys. */
+async function listeningApp(http?: AppConfig['http']): Promise<{ t: TestApp; port: number }> {
+  const t = await startTestApp(db, http === undefined ? {} : { config: { http } });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
-  return (t.app.server.address() as AddressInfo).port;
+  return { t, port: (t.app.server.address() as AddressInfo).port };
 }
 
 const get = (target: string, headers = 'Host: api.test\r\n') => `GET ${target} HTTP/1.1\r\n${headers}\r\n`;
 
 describe('requests Node refuses below Fastify get the same problem document as every other error', () => {
+  // Every case closes its own connection: one app serves them all.
+  let shared: { t: TestApp; port: number };
+  beforeAll(async () => {
+    shared = await listeningApp();
+  });
+  afterAll(() => shared?.t.close());
+  const listen = async () => shared.port;
+
   it.each([
     ['a CR inside a header value', get('/health', 'Host: api.test\r\nX-Note: a\rb\r\n')],
     ['a NUL inside a header value', get('/health', 'Host: api.test\r\nX-Note: a\u0000b\r\n')],
@@ -68,46 +83,44 @@ describe('requests Node refuses below Fastify get the same problem document as e
 });
 
 describe('request deadlines', () => {
-  it('answers a request that stops sending its body with a 408 problem and closes the connection', async () => {
-    await t.restart({ config: { http: { headersTimeoutMs: 200, requestTimeoutMs: 300 } } });
-    const port = await listen();
-    const res = await rawExchange(
-      port,
-      'POST /auth/login HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"',
-      { keepOpen: true },
-    );
-    expectRawProblem(res, 408, 'request-timeout');
-  });
+  const body100 =
+    'POST /auth/login HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"';
 
-  it('answers a connection that never finishes its headers with a 408 problem', async () => {
-    await t.restart({ config: { http: { headersTimeoutMs: 200, requestTimeoutMs: 300 } } });
-    const res = await rawExchange(await listen(), 'GET /health HTTP/1.1\r\nHost: api', { keepOpen: true });
-    expectRawProblem(res, 408, 'request-timeout');
+  it.each([
+    ['stops sending its body', body100],
+    ['never finishes its headers', 'GET /health HTTP/1.1\r\nHost: api'],
+  ])('answers a request that %s with a 408 problem and closes the connection', async (_, request) => {
+    const { t, port } = await listeningApp({ headersTimeoutMs: 200, requestTimeoutMs: 300 });
+    try {
+      expectRawProblem(await rawExchange(port, request, { keepOpen: true }), 408, 'request-timeout');
+    } finally {
+      await t.close();
+    }
   });
 
   it.each([
     ['mid-headers', 'GET /health HTTP/1.1\r\nHost: api'],
-    [
-      'mid-body',
-      'POST /auth/login HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"',
-    ],
+    ['mid-body', body100],
   ])(
     'keeps the deadline while closing (Node stops its own check): a client %s gets 408 and close() completes',
     async (_, request) => {
-      await t.restart({ config: { http: { headersTimeoutMs: 300, requestTimeoutMs: 300 } } });
-      const port = await listen();
-      const stalled = rawExchange(port, request, { keepOpen: true });
-      for (let attempt = 0; attempt < 200 && (await connections()) === 0; attempt += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      const { t, port } = await listeningApp({ headersTimeoutMs: 300, requestTimeoutMs: 300 });
+      try {
+        const stalled = rawExchange(port, request, { keepOpen: true });
+        for (let attempt = 0; attempt < 200 && (await connections(t)) === 0; attempt += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        const closed = t.app.close();
+        expectRawProblem(await stalled, 408, 'request-timeout');
+        await closed;
+      } finally {
+        await t.close();
       }
-      const closed = t.app.close();
-      expectRawProblem(await stalled, 408, 'request-timeout');
-      await closed;
     },
   );
 });
 
-function connections(): Promise<number> {
+function connections(t: TestApp): Promise<number> {
   return new Promise((resolve, reject) =>
     t.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
   );
