@@ -1,12 +1,12 @@
 export type { AnyOrm } from './AnyOrm.js';
-export type { CutoverProgress, CutoverReport, CutoverStep } from './cutover/CutoverReport.js';
-export { formatCutoverReport } from './cutover/CutoverReport.js';
 export {
   type CutoverConfig,
   type CutoverConfigInput,
   CutoverConfigSchema,
   parseCutoverConfig,
 } from './cutover/CutoverConfig.js';
+export type { CutoverProgress, CutoverReport, CutoverStep } from './cutover/CutoverReport.js';
+export { formatCutoverReport } from './cutover/CutoverReport.js';
 export { type CutoverPlan, formatCutoverPlan, type PlannedTable } from './cutover/describeCutoverPlan.js';
 export {
   EMAIL_MATCHES_SQL,

@@ -6,7 +6,7 @@ import type { CutoverProgress, CutoverReport } from './cutover/CutoverReport.js'
 import { type CutoverPlan, describeCutoverPlan } from './cutover/describeCutoverPlan.js';
 import { preflight } from './cutover/preflight.js';
 import { isParallelWorkerCount, runCutover } from './cutover/runCutover.js';
-import { type GraphState, readUserGraph } from './cutover/userGraph.js';
+import { readGraphState, readUserGraph } from './cutover/userGraph.js';
 import type { PreflightProblem } from './errors.js';
 import { UnknownMigrationError } from './errors.js';
 import {
@@ -94,7 +94,7 @@ export async function runMigrations(
   const listed = (config.get('migrations').migrationsList ?? []).map((m) => m.name);
   const to = options.to === undefined ? undefined : resolveMigrationName(options.to, listed);
   const executed = await readHistory(orm);
-  const state = await readUserGraph(sql, cutoverConfig);
+  const state = await readGraphState(sql, cutoverConfig);
 
   const adopted = adoptable(executed, state);
   const done = new Set([...executed, ...adopted]);
@@ -207,13 +207,16 @@ async function readHistory(orm: AnyOrm): Promise<string[]> {
  * has integer keys has had migration 1 (its schema is the legacy one, whoever made it); one whose user table
  * has uuid keys has had 1 and 2.
  */
-function adoptable(executed: readonly string[], state: GraphState): string[] {
+function adoptable(executed: readonly string[], state: { readonly state: string }): string[] {
   if (executed.length > 0) return [];
   if (state.state === 'legacy') return [LEGACY_SCHEMA_MIGRATION];
   if (state.state === 'migrated') return [LEGACY_SCHEMA_MIGRATION, CUTOVER_MIGRATION];
   return [];
 }
 
-async function recordApplied(sql: ReturnType<typeof sqlExecutorFor>, names: readonly string[]): Promise<void> {
+async function recordApplied(
+  sql: ReturnType<typeof sqlExecutorFor>,
+  names: readonly string[],
+): Promise<void> {
   for (const name of names) await sql.run('INSERT INTO mikro_orm_migrations (name) VALUES (?)', [name]);
 }

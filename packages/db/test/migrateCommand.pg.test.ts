@@ -49,7 +49,9 @@ describe('the migrate command', () => {
     const report = JSON.parse(run.stdout);
     expect(report.applied).toEqual([CUTOVER_MIGRATION]);
     expect(report.cutover.rowCounts.users).toEqual({ before: 100, after: 100 });
-    expect(report.cutover.steps.map((s: { name: string }) => s.name)).toContain('convert verification_tokens');
+    expect(report.cutover.steps.map((s: { name: string }) => s.name)).toContain(
+      'convert verification_tokens',
+    );
     expect(run.stderr).toContain('[migrate] locks held on users, user_profiles');
     expect(run.stderr).toMatch(/convert users done in \d+ ms \(100 rows\)/);
 
@@ -122,7 +124,10 @@ describe('the migrate command', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cutover-config-'));
     try {
       const file = join(dir, 'cutover.json');
-      await writeFile(file, JSON.stringify({ usersTable: 'users', references: [{ table: 't', column: 'c', action: 'convert' }] }));
+      await writeFile(
+        file,
+        JSON.stringify({ usersTable: 'users', references: [{ table: 't', column: 'c', action: 'convert' }] }),
+      );
       const bad = await runMigrate(['--dry-run', '--config', file], {});
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('references.0.action');

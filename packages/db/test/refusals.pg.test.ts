@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CUTOVER_MIGRATION,
+  CutoverRefusedError,
   initOrm,
   LEGACY_SCHEMA_MIGRATION,
   LockTimeoutError,
   type Orm,
   PreflightError,
   runMigrations,
-  CutoverRefusedError,
 } from '../src/index.js';
 import {
   createTestDatabase,
@@ -158,7 +158,7 @@ describe('schema checks', () => {
     const error = await runMigrations(o).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CutoverRefusedError);
     expect((error as CutoverRefusedError).refusals.map((r) => `${r.object}: ${r.reason}`)).toEqual([
-      'column verification_tokens.token_hash: is character varying(128), the product\'s schema has character varying(64)',
+      "column verification_tokens.token_hash: is character varying(128), the product's schema has character varying(64)",
       'table social_accounts: the product\'s column "extra_data" is missing',
     ]);
     expect((error as Error).message).toContain('nothing was changed');
@@ -178,9 +178,9 @@ describe('schema checks', () => {
         fix: 'name the column holding when each user joined with --created-column (or "createdColumn")',
       },
     ]);
-    const typed = await runMigrations(orm, { cutover: { usersTable: 'members', createdColumn: 'joined' } }).catch(
-      (e: unknown) => e,
-    );
+    const typed = await runMigrations(orm, {
+      cutover: { usersTable: 'members', createdColumn: 'joined' },
+    }).catch((e: unknown) => e);
     expect((typed as CutoverRefusedError).refusals[0]?.reason).toBe(
       'its creation column joined is date, not a timestamp',
     );

@@ -9,7 +9,6 @@ import { sqlExecutorFor } from '../src/sqlExecutorFor.js';
 import { createTestDatabase, seedLegacyData, type TestDatabase } from '../src/testing/index.js';
 import { rows, withOrm } from './support/withOrm.js';
 
-
 /** The hex digit at 1-based `position` of a uuid's text replaced by the SQL text `digit`. */
 const withDigit = (column: string, position: number, digit: string) =>
   `(substr(${column}::text, 1, ${position - 1}) || ${digit} || substr(${column}::text, ${position + 1}))::uuid`;
@@ -57,7 +56,10 @@ describe("the cutover's verification step", () => {
   afterAll(() => db?.drop());
 
   /** Runs `corrupt` and the verification in one transaction that is rolled back. */
-  async function verifyAfter(corrupt: readonly string[], counted: PreflightResult = before): Promise<unknown> {
+  async function verifyAfter(
+    corrupt: readonly string[],
+    counted: PreflightResult = before,
+  ): Promise<unknown> {
     return withOrm(db.url, async (orm) => {
       const connection = orm.em.getConnection();
       const trx = await connection.begin();

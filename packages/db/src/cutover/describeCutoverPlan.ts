@@ -2,6 +2,7 @@ import type { Refusal } from '../errors.js';
 import { display, displayColumn, type Relation } from './catalog.js';
 import { estimateLockTime, type TableWork } from './estimateLockTime.js';
 import type { PreflightResult } from './preflight.js';
+import { productForeignKeyNames } from './runCutover.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 import type { UserGraph } from './userGraph.js';
 
@@ -56,13 +57,15 @@ export async function describeCutoverPlan(
     tables.push({ table: display(relation), rows, converts, kept: await attached(sql, relation) });
     work.push({ rows, work: key ? 'key' : references.length > 0 ? 'references' : 'other' });
   }
+  const renamed = productForeignKeyNames(graph);
   return {
     usersTable: display(graph.users.relation),
     createdColumn: graph.config.createdColumn,
     ...(graph.config.preset ? { preset: graph.config.preset } : {}),
     tables,
     foreignKeys: graph.foreignKeys.map(
-      (fk) => `${fk.name} on ${display(fk.relation)}: ${fk.definition}${fk.validated ? '' : ' (not validated)'}`,
+      (fk) =>
+        `${fk.name} on ${display(fk.relation)}: ${fk.definition}${fk.validated ? '' : ' (not validated)'}${renamed.has(fk.oid) ? ` (renamed ${renamed.get(fk.oid)}, the entity's name)` : ''}`,
     ),
     recreated: graph.recreated.map((o) => o.object),
     translated: graph.translations.map((t) => displayColumn(t.column)),

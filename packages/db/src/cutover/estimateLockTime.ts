@@ -15,7 +15,9 @@ const MICROS_PER_ROW = {
 export type TableWork = keyof typeof MICROS_PER_ROW;
 
 /** A rough estimate of how long the cutover holds its locks, in ms. */
-export function estimateLockTime(tables: readonly { readonly rows: number; readonly work: TableWork }[]): number {
+export function estimateLockTime(
+  tables: readonly { readonly rows: number; readonly work: TableWork }[],
+): number {
   let micros = 50_000;
   for (const table of tables) micros += table.rows * MICROS_PER_ROW[table.work];
   return Math.round(micros / 1000);

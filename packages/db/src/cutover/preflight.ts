@@ -49,14 +49,20 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
   for (const relation of graph.tables) {
     const key = graph.keyTables.find((t) => t.relation.oid === relation.oid);
     const references = graph.references.filter((r) => r.column.relation.oid === relation.oid);
-    const checks: { sql: string; problem: Omit<PreflightProblem, 'count' | 'examples'>; example: string }[] = [];
+    const checks: { sql: string; problem: Omit<PreflightProblem, 'count' | 'examples'>; example: string }[] =
+      [];
     if (key) {
       const created = quoteIdent(key.created.name);
       const id = quoteIdent(key.key.name);
       if (!key.created.notNull) {
         checks.push({
           sql: `${created} IS NULL`,
-          problem: { code: 'null_value', table: display(relation), column: key.created.name, message: `${displayColumn(key.created)} is NULL` },
+          problem: {
+            code: 'null_value',
+            table: display(relation),
+            column: key.created.name,
+            message: `${displayColumn(key.created)} is NULL`,
+          },
           example: `${id}::text`,
         });
       }
@@ -88,7 +94,12 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
           if (shape.nullable || column === key.created.name || column === 'id') continue;
           checks.push({
             sql: `${quoteIdent(column)} IS NULL`,
-            problem: { code: 'null_value', table: display(relation), column, message: `${display(relation)}.${column} is NULL` },
+            problem: {
+              code: 'null_value',
+              table: display(relation),
+              column,
+              message: `${display(relation)}.${column} is NULL`,
+            },
             example: `${id}::text`,
           });
         }
@@ -111,7 +122,12 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
           if (shape.nullable || column === key.created.name || column === 'id') continue;
           checks.push({
             sql: `${quoteIdent(column)} IS NULL`,
-            problem: { code: 'null_value', table: display(relation), column, message: `${display(relation)}.${column} is NULL` },
+            problem: {
+              code: 'null_value',
+              table: display(relation),
+              column,
+              message: `${display(relation)}.${column} is NULL`,
+            },
             example: `${id}::text`,
           });
         }
@@ -148,7 +164,8 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
     }
 
     for (const reference of references) {
-      if (reference.via.startsWith('foreign key') && (await validatedForeignKey(sql, reference.column))) continue;
+      if (reference.via.startsWith('foreign key') && (await validatedForeignKey(sql, reference.column)))
+        continue;
       const target = reference.target;
       const column = quoteIdent(reference.column.name);
       const orphans = `FROM ${qualified(relation)} c WHERE c.${column} IS NOT NULL AND NOT EXISTS (
@@ -165,7 +182,10 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
           table: display(relation),
           column: reference.column.name,
           count,
-          examples: await examples(sql, `SELECT ${example} AS example ${orphans} ORDER BY ${pk ? `c.${quoteIdent(pk)}` : '1'}`),
+          examples: await examples(
+            sql,
+            `SELECT ${example} AS example ${orphans} ORDER BY ${pk ? `c.${quoteIdent(pk)}` : '1'}`,
+          ),
           message: `${displayColumn(reference.column)} points to no row of ${display(target.relation)} (${reference.via})`,
         });
       }

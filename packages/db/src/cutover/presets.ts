@@ -1,5 +1,5 @@
-import { findRelation, quoteLiteral, type Relation, readColumns } from './catalog.js';
 import type { CutoverConfig, ReferenceRule } from './CutoverConfig.js';
+import { findRelation, quoteLiteral, type Relation, readColumns } from './catalog.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 
 /** A configuration with its preset applied and its defaults filled in. */
@@ -66,7 +66,11 @@ async function djangoPreset(
   };
 }
 
-async function referencedBy(sql: SqlExecutor, relation: Relation, column: string): Promise<Relation | undefined> {
+async function referencedBy(
+  sql: SqlExecutor,
+  relation: Relation,
+  column: string,
+): Promise<Relation | undefined> {
   const [row] = await sql.query<{ oid: string; schema: string; name: string }>(
     `SELECT f.oid::int8 AS oid, n.nspname AS schema, f.relname AS name
        FROM pg_constraint k JOIN pg_class f ON f.oid = k.confrelid JOIN pg_namespace n ON n.oid = f.relnamespace

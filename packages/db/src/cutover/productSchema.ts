@@ -53,18 +53,28 @@ export async function productSchemaAfter(sql: SqlExecutor, graph: UserGraph): Pr
     const unique = async (columns: string[]) => {
       const wanted = `${table.name}_${columns.join('_')}_unique`;
       const existing = uniques.find((c) => sameOrder(c.columns, columns));
-      if (!existing) statements.push(`ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(wanted)} UNIQUE (${columns.map(quoteIdent).join(', ')})`);
-      else if (existing.name !== wanted) statements.push(`ALTER TABLE ${name} RENAME CONSTRAINT ${quoteIdent(existing.name)} TO ${quoteIdent(wanted)}`);
+      if (!existing)
+        statements.push(
+          `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(wanted)} UNIQUE (${columns.map(quoteIdent).join(', ')})`,
+        );
+      else if (existing.name !== wanted)
+        statements.push(
+          `ALTER TABLE ${name} RENAME CONSTRAINT ${quoteIdent(existing.name)} TO ${quoteIdent(wanted)}`,
+        );
     };
     const index = async (column: string) => {
       const wanted = `${table.name}_${column}_index`;
       const existing = (await plainIndexes(sql, table)).find((i) => sameOrder(i.columns, [column]));
       if (!existing) statements.push(`CREATE INDEX ${quoteIdent(wanted)} ON ${name} (${quoteIdent(column)})`);
-      else if (existing.name !== wanted) statements.push(`ALTER INDEX ${qualifiedIndex(table, existing.name)} RENAME TO ${quoteIdent(wanted)}`);
+      else if (existing.name !== wanted)
+        statements.push(
+          `ALTER INDEX ${qualifiedIndex(table, existing.name)} RENAME TO ${quoteIdent(wanted)}`,
+        );
     };
     switch (table.name) {
       case 'users':
-        if (!(await indexExists(sql, table, 'users_email_lower_unique'))) statements.push(EMAIL_LOWER_UNIQUE_SQL);
+        if (!(await indexExists(sql, table, 'users_email_lower_unique')))
+          statements.push(EMAIL_LOWER_UNIQUE_SQL);
         break;
       case 'user_profiles':
         await unique(['user_id']);
@@ -108,7 +118,10 @@ async function uniqueConstraints(sql: SqlExecutor, table: Relation): Promise<Uni
 }
 
 /** Indexes on plain columns that back no constraint. */
-async function plainIndexes(sql: SqlExecutor, table: Relation): Promise<{ name: string; columns: string[] }[]> {
+async function plainIndexes(
+  sql: SqlExecutor,
+  table: Relation,
+): Promise<{ name: string; columns: string[] }[]> {
   return sql.query<{ name: string; columns: string[] }>(
     `SELECT c.relname AS name,
             ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY u(attnum, n)

@@ -54,7 +54,11 @@ export async function readViews(sql: SqlExecutor, oids: readonly number[]): Prom
       ],
     });
   }
-  return orderByDependency(sql, views, rows.map((r) => Number(r.oid)));
+  return orderByDependency(
+    sql,
+    views,
+    rows.map((r) => Number(r.oid)),
+  );
 }
 
 /** Row-level security policies by oid, as CREATE POLICY statements with their comments. */
@@ -103,11 +107,7 @@ export async function readPolicies(sql: SqlExecutor, oids: readonly number[]): P
 /** Triggers by oid (user triggers only: a foreign key's own triggers come back with the key). */
 export async function readTriggers(sql: SqlExecutor, oids: readonly number[]): Promise<RecreatedObject[]> {
   if (oids.length === 0) return [];
-  return triggerStatements(
-    sql,
-    `t.oid IN (${oids.map(() => '?').join(', ')}) AND NOT t.tgisinternal`,
-    oids,
-  );
+  return triggerStatements(sql, `t.oid IN (${oids.map(() => '?').join(', ')}) AND NOT t.tgisinternal`, oids);
 }
 
 async function triggersOn(sql: SqlExecutor, relation: Relation): Promise<RecreatedObject[]> {
@@ -157,7 +157,12 @@ async function triggerStatements(
 
 /** GRANT statements that give every role but the owner what it holds on `relation` (and its columns). */
 async function grantsOf(sql: SqlExecutor, relation: Relation, name: string): Promise<string[]> {
-  const rows = await sql.query<{ grantee: string; privilege: string; grantable: boolean; column: string | null }>(
+  const rows = await sql.query<{
+    grantee: string;
+    privilege: string;
+    grantable: boolean;
+    column: string | null;
+  }>(
     `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END AS grantee,
             a.privilege_type AS privilege, a.is_grantable AS grantable, NULL::text AS column
        FROM pg_class c, aclexplode(c.relacl) a
@@ -170,10 +175,14 @@ async function grantsOf(sql: SqlExecutor, relation: Relation, name: string): Pro
       ORDER BY 1, 4, 2`,
     [relation.oid, relation.oid],
   );
-  // A new relation may receive default privileges; it is given exactly the old ones instead.
-  const revoke = `REVOKE ALL ON ${name} FROM PUBLIC`;
+  const [acl] = await sql.query<{ present: boolean }>(
+    `SELECT relacl IS NOT NULL AS present FROM pg_class WHERE oid = ?`,
+    [relation.oid],
+  );
+  // No ACL: the owner's default privileges, which the new view gets as well.
+  if (!acl?.present && rows.length === 0) return [];
   return [
-    revoke,
+    `REVOKE ALL ON ${name} FROM PUBLIC`,
     ...rows.map(
       (r) =>
         `GRANT ${r.privilege}${r.column === null ? '' : ` (${r.column})`} ON ${name} TO ${r.grantee}${r.grantable ? ' WITH GRANT OPTION' : ''}`,

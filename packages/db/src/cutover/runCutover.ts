@@ -8,9 +8,9 @@ import {
   UsersTableNotFoundError,
 } from '../errors.js';
 import { UserIds } from '../idKinds.js';
-import { type Column, display, displayColumn, qualified, quoteIdent, quoteLiteral } from './catalog.js';
 import { type CutoverConfig, parseCutoverConfig } from './CutoverConfig.js';
 import type { CutoverProgress, CutoverReport, CutoverStep } from './CutoverReport.js';
+import { type Column, display, displayColumn, qualified, quoteIdent, quoteLiteral } from './catalog.js';
 import { buildIdLookup, dropIdLookup, type IdLookup } from './idLookup.js';
 import { packedUniqueSlugs } from './packedSlugs.js';
 import { preflight } from './preflight.js';
@@ -57,7 +57,8 @@ const SLUG_COUNTER = 'cutover_slug_counter';
  */
 export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {}): Promise<CutoverReport> {
   const config = options.config ?? parseCutoverConfig({});
-  const workers = options.parallelWorkers === undefined ? undefined : parallelWorkers(options.parallelWorkers);
+  const workers =
+    options.parallelWorkers === undefined ? undefined : parallelWorkers(options.parallelWorkers);
   const started = performance.now();
   const steps: CutoverStep[] = [];
   const step = async <T>(name: string, rows: number | undefined, work: () => Promise<T>): Promise<T> => {
@@ -71,13 +72,14 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     return result;
   };
 
+  // Reading view definitions takes share locks on what the views read: a busy table fails fast here too.
+  const lockTimeoutMs = options.lockTimeoutMs ?? 5000;
+  await sql.run(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
   const initial = await step('read the user graph', undefined, () => readUserGraph(sql, config));
   if (initial.state === 'migrated') return noop('already-migrated', steps, started);
   if (initial.state === 'empty') throw new UsersTableNotFoundError(config.usersTable ?? 'users', []);
   if (initial.graph.refusals.length > 0) throw new CutoverRefusedError(initial.graph.refusals);
 
-  const lockTimeoutMs = options.lockTimeoutMs ?? 5000;
-  await sql.run(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
   await sql.run(`SET LOCAL work_mem = '${options.workMem ?? '1GB'}'`);
   await sql.run(`SET LOCAL maintenance_work_mem = '${options.maintenanceWorkMem ?? '1GB'}'`);
   if (!options.embedded) {
@@ -121,6 +123,10 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     ]);
   }
 
+  // Deferred foreign keys (Django's are all DEFERRABLE INITIALLY DEFERRED) would queue their checks of the
+  // rows this transaction deletes or updates until commit, and PostgreSQL refuses to ALTER a table with
+  // pending trigger events: checks fire at the end of each statement instead.
+  await sql.run('SET CONSTRAINTS ALL IMMEDIATE');
   const checked = await step('preflight', undefined, () => preflight(sql, graph));
   if (checked.problems.length > 0) throw new PreflightError(checked.problems);
   const rows = (relation: { oid: number }) => checked.tables.get(relation.oid)?.rows ?? 0;
@@ -313,11 +319,16 @@ async function dropIfUnused(sql: SqlExecutor, sequence: string): Promise<void> {
 }
 
 /** The product's foreign keys get MikroORM's names (`<table>_user_id_foreign`); the team's keep theirs. */
-function productForeignKeyNames(graph: UserGraph): Map<number, string> {
+export function productForeignKeyNames(graph: UserGraph): Map<number, string> {
   const names = new Map<number, string>();
   for (const fk of graph.foreignKeys) {
     const product = graph.keyTables.find((t) => t.relation.oid === fk.relation.oid && t.role !== 'users');
-    if (product && fk.columns.length === 1 && fk.columns[0] === 'user_id' && fk.referenced.oid === graph.users.relation.oid) {
+    if (
+      product &&
+      fk.columns.length === 1 &&
+      fk.columns[0] === 'user_id' &&
+      fk.referenced.oid === graph.users.relation.oid
+    ) {
       names.set(fk.oid, `${product.relation.name}_user_id_foreign`);
     }
   }

@@ -1,5 +1,6 @@
 import type { Refusal } from '../errors.js';
 import { UsersTableNotFoundError } from '../errors.js';
+import type { CutoverConfig } from './CutoverConfig.js';
 import {
   type Column,
   dependentsOf,
@@ -18,7 +19,6 @@ import {
   readColumns,
   USER_SCHEMAS_SQL,
 } from './catalog.js';
-import type { CutoverConfig } from './CutoverConfig.js';
 import { LEGACY_TABLES, type TableName } from './expectedSchemas.js';
 import { type ResolvedConfig, resolveConfig } from './presets.js';
 import {
@@ -81,6 +81,33 @@ export interface UserGraph {
   readonly refusals: readonly Refusal[];
 }
 
+/**
+ * Where the database stands, from the user table alone (no definitions are read, so no lock is taken):
+ * no tables at all, a user table with integer keys, or one with uuid keys. Tables without the user table
+ * throw `UsersTableNotFoundError`.
+ */
+export async function readGraphState(
+  sql: SqlExecutor,
+  input: CutoverConfig,
+): Promise<{ readonly state: 'empty' | 'legacy' | 'migrated' }> {
+  const found = await userTableState(sql, await resolveConfig(sql, input));
+  return { state: found.state };
+}
+
+async function userTableState(
+  sql: SqlExecutor,
+  config: ResolvedConfig,
+): Promise<{ state: 'empty' } | { state: 'legacy' | 'migrated'; users: Relation }> {
+  const users = await findRelation(sql, config.usersTable);
+  if (!users) {
+    const tables = await listTables(sql);
+    if (tables.length === 0) return { state: 'empty' };
+    throw new UsersTableNotFoundError(config.usersTable, tables);
+  }
+  const key = (await readColumns(sql, users)).get((await primaryKeyColumn(sql, users)) ?? '');
+  return { state: key?.type === 'uuid' ? 'migrated' : 'legacy', users };
+}
+
 export type GraphState =
   | { readonly state: 'empty' }
   | { readonly state: 'migrated'; readonly users: Relation }
@@ -96,19 +123,16 @@ export type GraphState =
  */
 export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Promise<GraphState> {
   const config = await resolveConfig(sql, input);
-  const usersRelation = await findRelation(sql, config.usersTable);
-  if (!usersRelation) {
-    const tables = await listTables(sql);
-    if (tables.length === 0) return { state: 'empty' };
-    throw new UsersTableNotFoundError(config.usersTable, tables);
-  }
+  const found = await userTableState(sql, config);
+  if (found.state === 'empty') return found;
+  if (found.state === 'migrated') return { state: 'migrated', users: found.users };
+  const usersRelation = found.users;
   const refusals: Refusal[] = [];
   const refuse = (object: string, reason: string, fix: string) => refusals.push({ object, reason, fix });
 
   const usersColumns = await readColumns(sql, usersRelation);
   const keyName = await primaryKeyColumn(sql, usersRelation);
   const key = keyName === undefined ? undefined : usersColumns.get(keyName);
-  if (key?.type === 'uuid') return { state: 'migrated', users: usersRelation };
   const created = usersColumns.get(config.createdColumn);
 
   const users = keyTable(usersRelation, key, created, 'users', refuse, config);
@@ -225,7 +249,8 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
   for (const candidate of await candidateReferences(sql)) {
     const column = (await columnsFor(candidate.relation)).get(candidate.column)!;
     const id = columnKey(column);
-    if (converted.has(id) || ignored.has(id) || deletions.some((d) => d.oid === column.relation.oid)) continue;
+    if (converted.has(id) || ignored.has(id) || deletions.some((d) => d.oid === column.relation.oid))
+      continue;
     refuse(
       `column ${displayColumn(column)}`,
       `${candidate.why} but has no foreign key to ${display(usersRelation)}`,
@@ -269,7 +294,8 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
         break;
       case 'pg_rewrite': {
         const [rule] = await sql.query<{ relid: string; kind: string; rule: string; name: string }>(
-          `SELECT r.ev_class::int8 AS relid, c.relkind AS kind, r.rulename AS rule, n.nspname || '.' || c.relname AS name
+          `SELECT r.ev_class::int8 AS relid, c.relkind AS kind, r.rulename AS rule,
+                  CASE n.nspname WHEN 'public' THEN '' ELSE n.nspname || '.' END || c.relname AS name
              FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE r.oid = ?`,
           [dependent.objid],
@@ -326,7 +352,11 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
       );
     }
     for (const blocker of await nonViewDependents(sql, view)) {
-      refuse(blocker, `depends on view ${display(view)}, which is re-created`, 'drop it before the cutover and re-create it after');
+      refuse(
+        blocker,
+        `depends on view ${display(view)}, which is re-created`,
+        'drop it before the cutover and re-create it after',
+      );
     }
   }
   const recreated = [
@@ -340,7 +370,8 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
   for (const table of keyTables) tables.set(table.relation.oid, table.relation);
   for (const reference of references) tables.set(reference.column.relation.oid, reference.column.relation);
   for (const fk of foreignKeys.values()) tables.set(fk.relation.oid, fk.relation);
-  for (const translation of translations) tables.set(translation.column.relation.oid, translation.column.relation);
+  for (const translation of translations)
+    tables.set(translation.column.relation.oid, translation.column.relation);
   for (const relation of deletions) tables.set(relation.oid, relation);
   for (const relation of await inheritanceOf(sql, [...tables.values()])) {
     refuse(

@@ -1,7 +1,7 @@
 import { VerificationError } from '../errors.js';
 import { UserIds } from '../idKinds.js';
-import { display, displayColumn, qualified, quoteIdent } from './catalog.js';
 import type { CutoverReport } from './CutoverReport.js';
+import { display, displayColumn, qualified, quoteIdent } from './catalog.js';
 import type { PreflightResult } from './preflight.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 import type { UserGraph } from './userGraph.js';
@@ -47,7 +47,9 @@ export async function verifyCutover(
     ];
     const aggregates = [
       'count(*)::int8 AS rows',
-      ...(key ? [`count(*) FILTER (WHERE NOT ${isUuidV6OfInstantSql('r.id_bytes', 'r.micros')})::int8 AS bad_ids`] : []),
+      ...(key
+        ? [`count(*) FILTER (WHERE NOT ${isUuidV6OfInstantSql('r.id_bytes', 'r.micros')})::int8 AS bad_ids`]
+        : []),
       ...(withSlugs
         ? [`count(*) FILTER (WHERE r.slug !~ '^[0-9A-Za-z]{${UserIds.slugLength}}$')::int8 AS bad_slugs`]
         : []),
@@ -73,7 +75,9 @@ export async function verifyCutover(
       );
     }
     if (Number(row?.bad_slugs ?? 0) > 0) {
-      failures.push(`${display(relation)}: ${row?.bad_slugs} slug(s) are not ${UserIds.slugLength} Base62 characters`);
+      failures.push(
+        `${display(relation)}: ${row?.bad_slugs} slug(s) are not ${UserIds.slugLength} Base62 characters`,
+      );
     }
     for (const [i, reference] of references.entries()) {
       const nonNullBefore = expected?.nonNull.get(reference.column.attnum) ?? 0;
