@@ -3,7 +3,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { cookieHeader, expectProblem, sessionCookieOf, signUp, useTestApp } from './testApp.js';
 
-const t = useTestApp();
+// Every test signs up its own users: one app serves the file.
+const t = useTestApp({ perFile: true });
 let n = 0;
 const nextEmail = () => `hostile${++n}-${Date.now()}@example.com`;
 const PASSWORD = 'correct horse battery';

@@ -138,21 +138,28 @@ export interface SuiteApp extends TestApp {
 
 /**
  * Registers the usual hooks: one database for the file, and a fresh app (its own Redis and queue prefixes)
- * around every test. The returned object always stands for the running test's app.
+ * around every test, or one app for the whole file with `perFile` (for tests that leave nothing behind that
+ * another could trip over). The returned object always stands for the running test's app.
  */
-export function useTestApp(): SuiteApp {
+export function useTestApp(options: { perFile?: boolean } = {}): SuiteApp {
   let db: TestDatabase | undefined;
   let current: TestApp | undefined;
   const database = () => db ?? fail('the database opens in beforeAll');
   const app = () => current ?? fail('the app starts in beforeEach');
   beforeAll(async () => {
     db = await openTestDatabase();
+    if (options.perFile) current = await startTestApp(db);
   });
-  afterAll(() => db?.close());
-  beforeEach(async () => {
-    current = await startTestApp(database());
+  afterAll(async () => {
+    if (options.perFile) await current?.close();
+    await db?.close();
   });
-  afterEach(() => current?.close());
+  if (!options.perFile) {
+    beforeEach(async () => {
+      current = await startTestApp(database());
+    });
+    afterEach(() => current?.close());
+  }
   return {
     get db() {
       return database();
