@@ -218,6 +218,16 @@ export async function createToken(
   return { token, secret };
 }
 
+/** A user with an email token, and the payload of the job that emails it, as the api enqueues it. */
+export async function createUserWithToken(
+  orm: Orm,
+  options: { user?: Parameters<typeof createUser>[1]; token?: Parameters<typeof createToken>[2] } = {},
+) {
+  const user = await createUser(orm, options.user);
+  const { token, secret } = await createToken(orm, user.id, options.token);
+  return { user, token, secret, payload: { userId: user.id, tokenId: token.id, secret } };
+}
+
 export async function createProfileAndAccounts(orm: Orm, userId: UserId) {
   const em = orm.em.fork();
   em.create(UserProfile, { user: userId, displayName: 'Ada L.', bio: 'Analyst', avatarUrl: null });

@@ -5,21 +5,25 @@ import { describe, expect } from 'vitest';
 import { readMailbox } from '../src/mail/fileMailTransport.js';
 import type { MailTransport } from '../src/mail/mailTransport.js';
 import { createSmtpMailTransport } from '../src/mail/smtpMailTransport.js';
-import { createProfileAndAccounts, createToken, createUser, settled, workerTest as test } from './harness.js';
+import {
+  createProfileAndAccounts,
+  createToken,
+  createUser,
+  createUserWithToken,
+  settled,
+  workerTest as test,
+} from './harness.js';
 
 describe('send-verification-email / send-password-reset', () => {
   test('delivers the verification link to the user, records it and drops the secret from the job', async ({
     database,
     harness,
   }) => {
-    const user = await createUser(database.orm, { firstName: 'Grace' });
-    const { token, secret } = await createToken(database.orm, user.id);
-    harness.startWorker();
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
+    const { user, token, secret, payload } = await createUserWithToken(database.orm, {
+      user: { firstName: 'Grace' },
     });
+    harness.startWorker();
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
     const job = await settled(harness.queue, id);
 
     expect(job.returnvalue).toEqual({
@@ -36,14 +40,11 @@ describe('send-verification-email / send-password-reset', () => {
   });
 
   test('delivers a password reset link for a password_reset token', async ({ database, harness }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id, { purpose: 'password_reset' });
-    harness.startWorker();
-    const { id } = await harness.jobs.enqueue('send-password-reset', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
+    const { secret, payload } = await createUserWithToken(database.orm, {
+      token: { purpose: 'password_reset' },
     });
+    harness.startWorker();
+    const { id } = await harness.jobs.enqueue('send-password-reset', payload);
     expect((await settled(harness.queue, id)).returnvalue).toMatchObject({ status: 'sent' });
     const [mail] = await readMailbox(harness.mailDir);
     expect(mail?.subject).toBe('Reset your password');
@@ -55,14 +56,12 @@ describe('send-verification-email / send-password-reset', () => {
     ['token-expired', { expiresAt: new Date(Date.now() - 1000) }, {}],
     ['user-inactive', {}, { isActive: false }],
   ] as const)('sends nothing when %s', async ([reason, tokenOptions, userOptions], { database, harness }) => {
-    const user = await createUser(database.orm, userOptions);
-    const { token, secret } = await createToken(database.orm, user.id, tokenOptions);
-    harness.startWorker();
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
+    const { payload } = await createUserWithToken(database.orm, {
+      user: userOptions,
+      token: tokenOptions,
     });
+    harness.startWorker();
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
     expect((await settled(harness.queue, id)).returnvalue).toEqual({ status: 'skipped', reason });
     expect(await readMailbox(harness.mailDir)).toEqual([]);
   });
@@ -85,8 +84,9 @@ describe('send-verification-email / send-password-reset', () => {
   ] as const)(
     'fails at once, without retries, on %s',
     async ([, secretOverride, purpose, name, reason], { database, harness }) => {
-      const user = await createUser(database.orm);
-      const { token, secret } = await createToken(database.orm, user.id, { purpose });
+      const { user, token, secret } = await createUserWithToken(database.orm, {
+        token: { purpose },
+      });
       harness.startWorker();
       const { id } = await harness.jobs.enqueue(name, {
         userId: user.id,
@@ -121,8 +121,7 @@ describe('send-verification-email / send-password-reset', () => {
     database,
     harness,
   }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { payload } = await createUserWithToken(database.orm);
     let calls = 0;
     const flaky: MailTransport = {
       kind: 'flaky',
@@ -135,11 +134,7 @@ describe('send-verification-email / send-password-reset', () => {
       close: async () => {},
     };
     harness.startWorker({ transport: flaky });
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
-    });
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
     const job = await settled(harness.queue, id);
     expect(job.returnvalue).toMatchObject({ status: 'sent' });
     expect(job.attemptsMade).toBe(3);
@@ -153,8 +148,7 @@ describe('send-verification-email / send-password-reset', () => {
     database,
     harness,
   }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { payload } = await createUserWithToken(database.orm);
     let deliveries = 0;
     let failAfterDelivery = true;
     const counting: MailTransport = {
@@ -171,7 +165,6 @@ describe('send-verification-email / send-password-reset', () => {
       close: async () => {},
     };
     harness.startWorker({ transport: counting });
-    const payload = { userId: user.id, tokenId: token.id, secret };
     const first = await settled(
       harness.queue,
       (await harness.jobs.enqueue('send-verification-email', payload)).id,
@@ -198,8 +191,7 @@ describe('send-verification-email / send-password-reset', () => {
     database,
     harness,
   }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { user, token, payload } = await createUserWithToken(database.orm);
     // The state a crashed attempt leaves: the claim is taken and the message file was written.
     await harness.deps.ledger.claim(token.id, 'crashed-attempt');
     await harness.deps.transport.deliver({
@@ -211,11 +203,7 @@ describe('send-verification-email / send-password-reset', () => {
       html: 'first copy',
     });
     harness.startWorker();
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
-    });
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
     expect((await settled(harness.queue, id)).returnvalue).toEqual({ status: 'already-sent' });
     const mails = await readMailbox(harness.mailDir);
     expect(mails.map((mail) => mail.text)).toEqual(['first copy']);
@@ -226,15 +214,10 @@ describe('send-verification-email / send-password-reset', () => {
     database,
     harness,
   }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { token, payload } = await createUserWithToken(database.orm);
     await harness.deps.ledger.claim(token.id, 'crashed-attempt');
     harness.startWorker();
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
-    });
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
     expect((await settled(harness.queue, id)).returnvalue).toMatchObject({ status: 'sent' });
     expect(await readMailbox(harness.mailDir)).toHaveLength(1);
   });
@@ -243,8 +226,7 @@ describe('send-verification-email / send-password-reset', () => {
     database,
     harness,
   }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { token, payload } = await createUserWithToken(database.orm);
     await harness.deps.ledger.claim(token.id, 'crashed-attempt');
     let deliveries = 0;
     const smtpLike: MailTransport = {
@@ -255,11 +237,7 @@ describe('send-verification-email / send-password-reset', () => {
       close: async () => {},
     };
     harness.startWorker({ transport: smtpLike });
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
-    });
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
     const job = await settled(harness.queue, id);
     expect(job.failedReason).toContain('interrupted in attempt crashed-attempt');
     expect(job.attemptsMade).toBe(1);
@@ -271,16 +249,11 @@ describe('send-verification-email / send-password-reset', () => {
     database,
     harness,
   }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { token, payload } = await createUserWithToken(database.orm);
     harness.startWorker({
       transport: createSmtpMailTransport({ host: '127.0.0.1', port: 1, secure: false }),
     });
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
-    });
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
     const job = await settled(harness.queue, id);
     expect(job.failedReason).toMatch(/ECONNREFUSED/);
     expect(job.attemptsMade).toBe(8);
@@ -484,14 +457,9 @@ describe('logs', () => {
   });
 
   test('never print the email secret', async ({ database, harness }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { secret, payload } = await createUserWithToken(database.orm);
     harness.startWorker();
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
-    });
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
     await settled(harness.queue, id);
     expect(JSON.stringify(harness.logs)).not.toContain(secret);
     expect(harness.logs.filter((line) => line.jobId === id).length).toBeGreaterThan(2);

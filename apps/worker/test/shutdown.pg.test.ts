@@ -4,7 +4,14 @@ import { describe, expect } from 'vitest';
 import { closeWorkerGracefully } from '../src/closeWorkerGracefully.js';
 import type { WorkerStore } from '../src/dbStore.js';
 import { readMailbox } from '../src/mail/fileMailTransport.js';
-import { createToken, createUser, type Harness, REDIS_URL, settled, workerTest as test } from './harness.js';
+import {
+  createUser,
+  createUserWithToken,
+  type Harness,
+  REDIS_URL,
+  settled,
+  workerTest as test,
+} from './harness.js';
 
 function gate() {
   let open!: () => void;
@@ -53,8 +60,7 @@ describe('graceful shutdown', () => {
     database,
     harness,
   }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { secret, payload } = await createUserWithToken(database.orm);
     const release = gate();
     const entered = gate();
     const slowStore: WorkerStore = {
@@ -66,11 +72,7 @@ describe('graceful shutdown', () => {
       },
     };
     const worker = harness.startWorker({ store: slowStore });
-    const { id } = await harness.jobs.enqueue('send-verification-email', {
-      userId: user.id,
-      tokenId: token.id,
-      secret,
-    });
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
     await entered.opened;
     await waitForState(harness, id, 'active');
 
@@ -96,8 +98,7 @@ describe('graceful shutdown', () => {
     database,
     harness,
   }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { user, token, secret } = await createUserWithToken(database.orm);
     const release = gate();
     const delivering = gate();
     const worker = harness.startWorker({
@@ -120,8 +121,7 @@ describe('graceful shutdown', () => {
 
 describe('main.ts', () => {
   test('processes jobs and exits 0 on SIGTERM, closing everything', async ({ database, harness }) => {
-    const user = await createUser(database.orm);
-    const { token, secret } = await createToken(database.orm, user.id);
+    const { secret, payload } = await createUserWithToken(database.orm);
     const child = spawn(process.execPath, ['--conditions=@org/source', '--import', 'tsx', 'src/main.ts'], {
       cwd: new URL('..', import.meta.url),
       env: {
@@ -140,11 +140,7 @@ describe('main.ts', () => {
     child.stdout.on('data', (chunk) => output.push(String(chunk)));
     child.stderr.on('data', (chunk) => output.push(String(chunk)));
     try {
-      const { id } = await harness.jobs.enqueue('send-verification-email', {
-        userId: user.id,
-        tokenId: token.id,
-        secret,
-      });
+      const { id } = await harness.jobs.enqueue('send-verification-email', payload);
       expect((await settled(harness.queue, id, 30_000)).returnvalue).toMatchObject({ status: 'sent' });
       expect(await harness.queue.getJobSchedulersCount()).toBe(1);
     } finally {
