@@ -7,14 +7,18 @@ export const sessionsStep: MigrateStep = {
   title: 'sessions: remove the legacy Redis sessions and token sets (@org/sessions)',
   needs: ['Redis'],
   async run({ env, options, redis, progress }) {
+    const counts = new Map<string, number>();
     const report = await removeLegacyKeys({
       redis: await redis(),
       keyPrefix: env.LEGACY_KEY_PREFIX,
       dryRun: options.dryRun,
-      onProgress: ({ pattern, removed }) =>
-        progress.update(
-          `[sessions] ${pattern}: ${removed.toLocaleString('en-US')} ${options.dryRun ? 'found' : 'removed'}`,
-        ),
+      onProgress: ({ pattern, removed }) => {
+        counts.set(pattern, removed);
+        const sofar = [...counts]
+          .map(([name, count]) => `${name} ${count.toLocaleString('en-US')}`)
+          .join(', ');
+        progress.update(`[sessions] legacy keys ${options.dryRun ? 'found' : 'removed'}: ${sofar}`);
+      },
     });
     progress.done();
     const summary = formatRemoveLegacyKeysReport(report);
