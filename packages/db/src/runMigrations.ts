@@ -5,7 +5,7 @@ import { type CutoverConfigInput, parseCutoverConfig } from './cutover/CutoverCo
 import type { CutoverProgress, CutoverReport } from './cutover/CutoverReport.js';
 import { type CutoverPlan, describeCutoverPlan } from './cutover/describeCutoverPlan.js';
 import { preflight } from './cutover/preflight.js';
-import { isParallelWorkerCount, runCutover } from './cutover/runCutover.js';
+import { ensureLegacyMapKeys, isParallelWorkerCount, runCutover } from './cutover/runCutover.js';
 import { readGraphState, readUserGraph } from './cutover/userGraph.js';
 import type { PreflightProblem } from './errors.js';
 import { UnknownMigrationError } from './errors.js';
@@ -132,6 +132,7 @@ export async function runMigrations(
   }
 
   if (pending.length === 0 && adopted.length === 0) {
+    if (state.state === 'migrated') await ensureLegacyMapKeys(sql);
     return { dryRun: false, ...base, applied: [], totalMs: performance.now() - started };
   }
 
@@ -166,6 +167,7 @@ export async function runMigrations(
     return pending;
   });
   const committed = performance.now();
+  if (cutover) await ensureLegacyMapKeys(sql);
   const report = cutover as CutoverReport | undefined;
   return {
     dryRun: false,

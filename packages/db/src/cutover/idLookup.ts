@@ -48,7 +48,7 @@ export async function buildIdLookup(
     );
     return (column) => `(${fn}())[(${column} - ${min - 1})::int4]`;
   }
-  await sql.run(`CREATE INDEX ON ${map} (legacy_id)`);
+  await sql.run(`CREATE INDEX ${quoteIdent(`${name}_legacy_id`)} ON ${map} (legacy_id)`);
   await sql.run(`ANALYZE ${map}`);
   await sql.run(
     `CREATE FUNCTION ${fn}(int8) RETURNS uuid LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT ${newColumn} FROM ${map.replaceAll("'", "''")} WHERE legacy_id = $1'`,
@@ -60,4 +60,8 @@ export async function buildIdLookup(
 export async function dropIdLookup(sql: SqlExecutor, name: string): Promise<void> {
   await sql.run(`DROP FUNCTION IF EXISTS pg_temp.${quoteIdent(name)}()`);
   await sql.run(`DROP FUNCTION IF EXISTS pg_temp.${quoteIdent(name)}(int8)`);
+  const [index] = await sql.query<{ name: string | null }>(`SELECT to_regclass(?)::text AS name`, [
+    quoteIdent(`${name}_legacy_id`),
+  ]);
+  if (index?.name) await sql.run(`DROP INDEX ${index.name}`);
 }

@@ -134,8 +134,12 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
       }
     }
     const enforced = await enforcedNotNull(sql, relation);
+    // Emails equal after lower(): with a unique index on email, exact duplicates are impossible, so every
+    // group holds an address with an upper-case letter; those are collected in this same scan.
+    const foldEmails = product && key?.role === 'users' && (await hasUniqueEmailIndex(sql, relation));
     const aggregates = [
       'count(*)::int8 AS total',
+      ...(foldEmails ? ['array_agg(lower(email)) FILTER (WHERE email <> lower(email)) AS folded'] : []),
       ...references.map((r, i) => `count(${quoteIdent(r.column.name)})::int8 AS nn_${i}`),
       ...checks
         .filter((c) => !(c.problem.code === 'null_value' && enforced.has(c.problem.column)))
@@ -144,6 +148,10 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
     const [row] = await sql.query<Record<string, string>>(
       `SELECT ${aggregates.join(', ')} FROM ${qualified(relation)}`,
     );
+    if (product && key?.role === 'users') {
+      const folded = foldEmails ? ((row?.folded as unknown as string[] | null) ?? []) : undefined;
+      problems.push(...(await duplicateEmails(sql, relation, folded)));
+    }
     tables.set(relation.oid, {
       relation,
       rows: Number(row?.total ?? 0),
@@ -192,7 +200,6 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
     }
   }
 
-  if (product) problems.push(...(await duplicateEmails(sql, graph.users.relation)));
   return { tables, problems };
 }
 
@@ -217,13 +224,8 @@ async function validatedForeignKey(sql: SqlExecutor, column: Column): Promise<bo
   return row?.present === true;
 }
 
-/**
- * Groups of emails equal after lower(). With a unique index on email, exact duplicates are impossible, so
- * every group holds an address with an upper-case letter: only those rows are folded (plus one index probe
- * each), instead of folding and hashing the whole table.
- */
-async function duplicateEmails(sql: SqlExecutor, users: Relation): Promise<PreflightProblem[]> {
-  const table = qualified(users);
+/** True when a valid unique index covers exactly `users(email)`, as the legacy schema's UNIQUE does. */
+async function hasUniqueEmailIndex(sql: SqlExecutor, users: Relation): Promise<boolean> {
   const [unique] = await sql.query<{ present: boolean }>(
     `SELECT EXISTS (
        SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
@@ -231,14 +233,30 @@ async function duplicateEmails(sql: SqlExecutor, users: Relation): Promise<Prefl
           AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = 'email') AS present`,
     [users.oid],
   );
-  const groups = unique?.present
+  return unique?.present === true;
+}
+
+/**
+ * Groups of emails equal after lower(). `folded` are the lower-cased addresses that had an upper-case letter,
+ * when a unique index makes exact duplicates impossible: each is probed in that index. Without it, every
+ * address is folded and grouped.
+ */
+async function duplicateEmails(
+  sql: SqlExecutor,
+  users: Relation,
+  folded: readonly string[] | undefined,
+): Promise<PreflightProblem[]> {
+  if (folded?.length === 0) return [];
+  const table = qualified(users);
+  const groups = folded
     ? `SELECT f.email, count(*)::int8 + (EXISTS (SELECT 1 FROM ${table} u WHERE u.email = f.email))::int AS n
-         FROM (SELECT lower(email) AS email FROM ${table} WHERE email <> lower(email)) f GROUP BY f.email`
+         FROM json_array_elements_text(?::json) f(email) GROUP BY f.email`
     : `SELECT lower(email) AS email, count(*)::int8 AS n FROM ${table} GROUP BY lower(email)`;
   const duplicates = await sql.query<{ email: string; n: string; groups: string; total: string }>(
     `SELECT email, n, count(*) OVER ()::int8 AS groups, sum(n) OVER ()::int8 AS total
        FROM (${groups}) d WHERE n > 1
       ORDER BY email LIMIT ${EXAMPLES}`,
+    folded ? [JSON.stringify(folded)] : [],
   );
   if (duplicates.length === 0) return [];
   return [

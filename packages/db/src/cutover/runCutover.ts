@@ -92,6 +92,12 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     }
   }
 
+  // Slugs are drawn before the locks, for as many users as the statistics say (drawn again under the
+  // locks only if more users arrived meanwhile): the draw and its upload cost no lock time.
+  let slugCount = await step('draw slugs', undefined, async () =>
+    drawSlugs(sql, await estimatedRows(sql, initial.graph)),
+  );
+
   const locked = [...initial.graph.tables, ...initial.graph.views];
   const lockStarted = performance.now();
   await step('lock tables', undefined, async () => {
@@ -164,15 +170,9 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
       lookupNames.push(`cutover_ids_${i}`);
     });
   }
-  await step('draw slugs', usersRows, async () => {
-    await sql.run(`CREATE TEMP TABLE ${SLUGS} ON COMMIT DROP AS SELECT ?::bytea AS packed`, [
-      packedUniqueSlugs(usersRows),
-    ]);
-    await sql.run(
-      `CREATE FUNCTION pg_temp.${SLUGS}() RETURNS bytea LANGUAGE sql IMMUTABLE AS 'SELECT packed FROM pg_temp.${SLUGS}'`,
-    );
-    await sql.run(`CREATE TEMP SEQUENCE ${SLUG_COUNTER}`);
-  });
+  if (slugCount < usersRows) {
+    slugCount = await step('draw more slugs', usersRows, () => drawSlugs(sql, usersRows));
+  }
 
   await step('set aside foreign keys, views, policies, triggers', undefined, async () => {
     for (const object of [...graph.recreated].reverse()) await sql.run(object.drop);
@@ -232,9 +232,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     );
     for (const sequence of ownedSequences) await dropIfUnused(sql, sequence);
     await sql.run(
-      `ALTER TABLE legacy_user_ids ALTER COLUMN legacy_id SET NOT NULL, ALTER COLUMN user_id SET NOT NULL,
-         ADD CONSTRAINT legacy_user_ids_pkey PRIMARY KEY (legacy_id),
-         ADD CONSTRAINT legacy_user_ids_user_id_unique UNIQUE (user_id)`,
+      'ALTER TABLE legacy_user_ids ALTER COLUMN legacy_id SET NOT NULL, ALTER COLUMN user_id SET NOT NULL',
     );
     for (const statement of await productSchemaAfter(sql, graph)) await sql.run(statement);
   });
@@ -295,6 +293,54 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     lockHeldMs: finished - lockHeldFrom,
     totalMs: finished - started,
   };
+}
+
+/**
+ * Draws `count` distinct slugs from `@org/ids` into a temporary table of this transaction, behind the
+ * IMMUTABLE function and the counter that the user table's new `slug` column takes them from (see
+ * `buildIdLookup` for why such a function is folded into a constant). Returns how many were drawn.
+ */
+async function drawSlugs(sql: SqlExecutor, count: number): Promise<number> {
+  await sql.run(`DROP FUNCTION IF EXISTS pg_temp.${SLUGS}()`);
+  await sql.run(`DROP TABLE IF EXISTS pg_temp.${SLUGS}`);
+  await sql.run(`DROP SEQUENCE IF EXISTS pg_temp.${SLUG_COUNTER}`);
+  await sql.run(`CREATE TEMP TABLE ${SLUGS} ON COMMIT DROP AS SELECT ?::bytea AS packed`, [
+    packedUniqueSlugs(count),
+  ]);
+  await sql.run(
+    `CREATE FUNCTION pg_temp.${SLUGS}() RETURNS bytea LANGUAGE sql IMMUTABLE AS 'SELECT packed FROM pg_temp.${SLUGS}'`,
+  );
+  await sql.run(`CREATE TEMP SEQUENCE ${SLUG_COUNTER}`);
+  return count;
+}
+
+/** The planner's row estimate of the user table, with some slack; 0 when it has never been analyzed. */
+async function estimatedRows(sql: SqlExecutor, graph: UserGraph): Promise<number> {
+  const [row] = await sql.query<{ n: string }>(
+    `SELECT greatest(reltuples, 0)::int8 AS n FROM pg_class WHERE oid = ?`,
+    [graph.users.relation.oid],
+  );
+  const estimate = Number(row?.n ?? 0);
+  return estimate === 0 ? 0 : Math.ceil(estimate * 1.02) + 1000;
+}
+
+/**
+ * The keys of `legacy_user_ids` (legacy id, and the reverse lookup by user id), built after the cutover has
+ * committed: nothing reads the map while the cutover holds its locks, so its index builds need not hold them.
+ * Idempotent: a run that died between the commit and these builds gets them on the next `runMigrations`.
+ */
+export async function ensureLegacyMapKeys(sql: SqlExecutor): Promise<void> {
+  const [row] = await sql.query<{ map: boolean; pkey: boolean; unique: boolean }>(
+    `SELECT to_regclass('legacy_user_ids') IS NOT NULL AS map,
+            EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'legacy_user_ids_pkey' AND conrelid = to_regclass('legacy_user_ids')) AS pkey,
+            EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'legacy_user_ids_user_id_unique' AND conrelid = to_regclass('legacy_user_ids')) AS unique`,
+  );
+  if (!row?.map) return;
+  const missing = [
+    ...(row.pkey ? [] : ['ADD CONSTRAINT legacy_user_ids_pkey PRIMARY KEY (legacy_id)']),
+    ...(row.unique ? [] : ['ADD CONSTRAINT legacy_user_ids_user_id_unique UNIQUE (user_id)']),
+  ];
+  if (missing.length > 0) await sql.run(`ALTER TABLE legacy_user_ids ${missing.join(', ')}`);
 }
 
 /** The clause that frees an integer key of its sequence default or identity, if it has one. */

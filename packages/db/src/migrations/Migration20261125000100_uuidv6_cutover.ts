@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { runCutover } from '../cutover/runCutover.js';
+import { ensureLegacyMapKeys, runCutover } from '../cutover/runCutover.js';
 import type { SqlExecutor } from '../cutover/SqlExecutor.js';
 
 /**
@@ -22,6 +22,7 @@ export class Migration20261125000100_uuidv6_cutover extends Migration {
     };
     const embedded = this.driver.getPlatform().constructor.name.toLowerCase().includes('pglite');
     await runCutover(sql, { embedded });
+    await ensureLegacyMapKeys(sql);
   }
 
   override down(): void {
