@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
-import type { Orm, UserId } from '@org/db';
+import { type Orm, type UserId, UserIds } from '@org/db';
 import type { JobProducer } from '@org/jobs';
 import { createRateLimiter, createSessionStore } from '@org/sessions';
 import Fastify, { type FastifyServerOptions } from 'fastify';
@@ -87,7 +87,7 @@ export async function buildApp(options: BuildAppOptions) {
       keyPrefix: config.keyPrefix,
       idleTtlSeconds: config.session.idleTtlSeconds,
       absoluteTtlSeconds: config.session.absoluteTtlSeconds,
-      parseUserId: (raw) => raw as UserId,
+      parseUserId: (raw) => UserIds.parseId(raw),
       ...(options.now === undefined ? {} : { now: options.now }),
     }),
     limiter: createRateLimiter({ redis, keyPrefix: config.keyPrefix }),

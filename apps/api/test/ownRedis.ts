@@ -2,6 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** From `@org/cli`, re-exported for the suites that import it from here. */
+export { freePort } from '@org/cli';
+
 /**
  * A private redis-server (never the shared one on 6379), with an fsync'd AOF so a restart keeps its data; a
  * test may stop, freeze (SIGSTOP: connections stay open, nothing answers) and restart it.

@@ -50,7 +50,10 @@ export interface SessionStoreOptions<TUserId extends string> {
   idleTtlSeconds: number;
   /** A session ends this long after it was created, however busy. */
   absoluteTtlSeconds: number;
-  /** Parses the user id read back from Redis (e.g. `UserIds.parseId`); identity by default. */
+  /**
+   * Parses the user id read back from Redis (e.g. `UserIds.parseId`); identity by default. A session whose id
+   * it rejects (throws) is treated as no session.
+   */
   parseUserId?: (raw: string) => TUserId;
   /** Milliseconds since the epoch; tests move time with it. */
   now?: () => number;
@@ -120,9 +123,16 @@ export function createSessionStore<TUserId extends string = string>(
     if (!parsed.success) return null;
     const [storedHash, uid, sid, created, lastSeen, idleExpiry, absoluteExpiry, ua, ip] = parsed.data;
     if (tokenHash !== undefined && !digestsEqual(storedHash, tokenHash)) return null;
+    let userId: TUserId;
+    try {
+      userId = parseUserId(uid);
+    } catch {
+      // A user id that does not parse makes the stored session malformed: not a session, like any other.
+      return null;
+    }
     return {
       id: sid,
-      userId: parseUserId(uid),
+      userId,
       createdAt: new Date(created),
       lastSeenAt: new Date(lastSeen),
       idleExpiresAt: new Date(idleExpiry),

@@ -7,6 +7,7 @@ import {
   SessionConfigError,
   type SessionStore,
   SessionStoreUnavailableError,
+  scanKeys,
 } from '../src/index.js';
 import { deleteKeysWithPrefix } from '../src/testing/index.js';
 
@@ -34,8 +35,10 @@ beforeEach(() => {
 afterEach(() => deleteKeysWithPrefix(redis, prefix));
 afterAll(() => redis.quit());
 
+/** Every key under the test's prefix (a whole SCAN: one call may return none of them on a busy Redis). */
 async function keysUnderPrefix(): Promise<string[]> {
-  const [, keys] = await redis.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 10_000);
+  const keys: string[] = [];
+  for await (const batch of scanKeys(redis, `${prefix}*`)) keys.push(...batch);
   return keys;
 }
 
@@ -67,6 +70,24 @@ describe('create and authenticate', () => {
     expect(await store.authenticate(`${'A'.repeat(42)}*`)).toBeNull();
     expect(await store.authenticate(undefined)).toBeNull();
     expect(await store.authenticate(123)).toBeNull();
+  });
+
+  it('parses the user id read back from Redis: a session whose id does not parse is no session', async () => {
+    const strict = createSessionStore({
+      redis,
+      keyPrefix: prefix,
+      idleTtlSeconds: IDLE,
+      absoluteTtlSeconds: ABSOLUTE,
+      now: () => clock,
+      parseUserId: (raw) => {
+        if (raw !== alice) throw new TypeError(`not a user id: ${raw}`);
+        return raw;
+      },
+    });
+    const { token } = await strict.create(alice);
+    expect((await strict.authenticate(token))?.userId).toBe(alice);
+    await redis.hset(`${prefix}sess:v2:s:${hashSessionToken(token)}`, 'uid', '42');
+    expect(await strict.authenticate(token)).toBeNull();
   });
 
   it('gives every session its own token and id', async () => {
