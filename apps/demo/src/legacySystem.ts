@@ -14,7 +14,7 @@ export const DEMO_USERS = [
 ] as const;
 
 /** Users seeded per statement batch: each batch is one progress line. */
-const USERS_PER_BATCH = 50_000;
+const USERS_PER_BATCH = 20_000;
 /** Every 7th user has a legacy session and token set in Redis. */
 const SESSION_EVERY = 7;
 
