@@ -1,4 +1,5 @@
-import { initOrm, type Orm, UserIds } from '@org/db';
+import { initOrm, type Orm, runMigrations, UserIds } from '@org/db';
+import { createTestDatabase } from '@org/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, type TcpProxy } from './tcpProxy.js';
 import {
@@ -14,6 +15,7 @@ import {
  * PostgreSQL connections that break under the api: their requests answer 503 service-unavailable (with
  * Retry-After), never 500, and the api recovers by itself. The app reaches PostgreSQL through a TCP proxy the
  * test can cut; the test holds a table lock so that requests are in flight when the cut lands.
+ * And a database without the migrated schema (issue 13: /ready said ready while every route failed).
  */
 let db: TestDatabase;
 let proxy: TcpProxy;
@@ -127,5 +129,55 @@ describe('when PostgreSQL connections break', () => {
     expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
     expect(statuses).toContain(503);
     await until(async () => (await profile(slug)).statusCode === 200, 'the api to recover');
+  });
+});
+
+describe('a database without the migrated schema', () => {
+  const ready = (app: TestApp) => app.app.inject({ method: 'GET', url: '/ready' });
+
+  async function appOn(state: 'empty' | 'legacy') {
+    const created = await createTestDatabase({ state });
+    const orm = await initOrm({ clientUrl: created.url });
+    const app = await startTestApp({ url: created.url, orm, close: async () => {} });
+    return {
+      app,
+      orm,
+      async close() {
+        await app.close();
+        await orm.close(true);
+        await created.drop();
+      },
+    };
+  }
+
+  it('empty: /ready 503 naming the schema and the command; routes that need the database 503 too', async () => {
+    const { app, close } = await appOn('empty');
+    try {
+      const res = await ready(app);
+      expectProblem(res, 503, 'service-unavailable');
+      expect(res.json().detail).toBe('postgres: not migrated (run pnpm migrate), redis: ok');
+      expectProblem(
+        await app.app.inject({ method: 'GET', url: '/users/AbCdEfGhIjKl' }),
+        503,
+        'service-unavailable',
+      );
+    } finally {
+      await close();
+    }
+  });
+
+  it('legacy: /ready 503 until the migrations have run, then ready without a restart', async () => {
+    const { app, orm, close } = await appOn('legacy');
+    try {
+      const before = await ready(app);
+      expectProblem(before, 503, 'service-unavailable');
+      expect(before.json().detail).toBe('postgres: not migrated (run pnpm migrate), redis: ok');
+      await runMigrations(orm, {});
+      const after = await ready(app);
+      expect(after.statusCode).toBe(200);
+      expect(after.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+    } finally {
+      await close();
+    }
   });
 });

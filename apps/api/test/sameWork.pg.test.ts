@@ -1,6 +1,6 @@
 import { UserIds } from '@org/db';
 import { legacyPasswordHash } from '@org/db/testing';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Kdf, nodeKdf } from '../src/passwords/kdf.js';
 import { expectProblem, login, register, useTestApp } from './testApp.js';
 
@@ -32,7 +32,8 @@ function workOf(list: string[]): { scrypt: string[]; pbkdf2Iterations: number } 
   };
 }
 
-const t = useTestApp();
+// Every test works on users of its own: one app, with the counting Kdf, serves the file.
+const t = useTestApp({ perFile: true, start: { kdf: countingKdf } });
 const PASSWORD = 'correct horse battery';
 let n = 0;
 const nextEmail = () => `cost${++n}-${Date.now()}@example.com`;
@@ -52,10 +53,6 @@ async function loginWork(email: string, password: string) {
   const { res } = await login(t, email, password);
   return { status: res.statusCode, work: workOf(calls), res };
 }
-
-beforeEach(async () => {
-  await t.restart({ kdf: countingKdf });
-});
 
 describe('every login branch does the same work', () => {
   it('unknown email, current and legacy hashes right or wrong, unusable hashes and deactivated accounts', async () => {

@@ -141,14 +141,14 @@ export interface SuiteApp extends TestApp {
  * around every test, or one app for the whole file with `perFile` (for tests that leave nothing behind that
  * another could trip over). The returned object always stands for the running test's app.
  */
-export function useTestApp(options: { perFile?: boolean } = {}): SuiteApp {
+export function useTestApp(options: { perFile?: boolean; start?: StartTestAppOptions } = {}): SuiteApp {
   let db: TestDatabase | undefined;
   let current: TestApp | undefined;
   const database = () => db ?? fail('the database opens in beforeAll');
   const app = () => current ?? fail('the app starts in beforeEach');
   beforeAll(async () => {
     db = await openTestDatabase();
-    if (options.perFile) current = await startTestApp(db);
+    if (options.perFile) current = await startTestApp(db, options.start);
   });
   afterAll(async () => {
     if (options.perFile) await current?.close();
@@ -156,7 +156,7 @@ export function useTestApp(options: { perFile?: boolean } = {}): SuiteApp {
   });
   if (!options.perFile) {
     beforeEach(async () => {
-      current = await startTestApp(database());
+      current = await startTestApp(database(), options.start);
     });
     afterEach(() => current?.close());
   }
