@@ -72,13 +72,24 @@ type FloorSteps = readonly (readonly [string, readonly string[]])[];
 
 const TABLES = ['users', 'user_profiles', 'verification_tokens', 'social_accounts', 'orders', 'audit_events'];
 
-/** The floor: every table of the graph copied, the target's keys, indexes and foreign keys built. */
+/**
+ * The floor: every table of the graph copied (the user table with a slug column, as the target has), and the
+ * target's keys, indexes and foreign keys built on the copies: what any cutover to this schema pays at least.
+ */
 const FLOOR_STEPS: FloorSteps = [
-  ['copy 6 tables (CREATE TABLE AS)', TABLES.map((t) => `CREATE TABLE f_${t} AS SELECT * FROM ${t}`)],
+  [
+    'copy 6 tables (CREATE TABLE AS)',
+    // users get a slug column as the target has, from the cheapest expression that makes one
+    TABLES.map((t) =>
+      t === 'users'
+        ? `CREATE TABLE f_users AS SELECT *, substring(md5(id::text) FOR 12)::varchar(12) COLLATE "C" AS slug FROM users`
+        : `CREATE TABLE f_${t} AS SELECT * FROM ${t}`,
+    ),
+  ],
   [
     'keys and indexes',
     [
-      'ALTER TABLE f_users ADD PRIMARY KEY (id)',
+      'ALTER TABLE f_users ADD PRIMARY KEY (id), ADD UNIQUE (slug)',
       'CREATE UNIQUE INDEX ON f_users ((lower(email) COLLATE "C"))',
       'ALTER TABLE f_user_profiles ADD PRIMARY KEY (id), ADD UNIQUE (user_id)',
       'ALTER TABLE f_verification_tokens ADD PRIMARY KEY (id)',

@@ -1,6 +1,13 @@
 import { quoteIdent } from './catalog.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 
+/** The smallest and largest legacy key of a table and its rows (min and max are null without rows). */
+export interface KeyRange {
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly rows: number;
+}
+
 /** SQL for the new uuid of the legacy key held by `column` (an expression of the row being rewritten). */
 export type IdLookup = (column: string) => string;
 
@@ -25,10 +32,13 @@ export async function buildIdLookup(
   map: string,
   name: string,
   newColumn = 'new_id',
+  known?: KeyRange,
 ): Promise<IdLookup> {
-  const [range] = await sql.query<{ min: string | null; max: string | null; n: string }>(
-    `SELECT min(legacy_id)::int8 AS min, max(legacy_id)::int8 AS max, count(*)::int8 AS n FROM ${map}`,
-  );
+  const [range] = known
+    ? [{ min: known.min, max: known.max, n: known.rows }]
+    : await sql.query<{ min: string | number | null; max: string | number | null; n: string | number }>(
+        `SELECT min(legacy_id)::int8 AS min, max(legacy_id)::int8 AS max, count(*)::int8 AS n FROM ${map}`,
+      );
   const rows = Number(range?.n ?? 0);
   const min = range?.min == null ? 0 : Number(range.min);
   const max = range?.max == null ? -1 : Number(range.max);

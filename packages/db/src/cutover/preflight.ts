@@ -10,6 +10,7 @@ import {
   type Relation,
 } from './catalog.js';
 import { LEGACY_TABLES } from './expectedSchemas.js';
+import type { KeyRange } from './idLookup.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 import type { UserGraph } from './userGraph.js';
 import { GREGORIAN_OFFSET_US, MAX_GREGORIAN_US } from './uuidV6Sql.js';
@@ -27,6 +28,8 @@ export interface TableCounts {
   readonly rows: number;
   /** Non-NULL values of each converted reference column, by attnum. */
   readonly nonNull: ReadonlyMap<number, number>;
+  /** For a table whose key converts: the range of its legacy keys (the id maps are laid out by it). */
+  readonly keyRange?: KeyRange;
 }
 
 export interface PreflightResult {
@@ -140,6 +143,12 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
     const aggregates = [
       'count(*)::int8 AS total',
       ...(foldEmails ? ['array_agg(lower(email)) FILTER (WHERE email <> lower(email)) AS folded'] : []),
+      ...(key
+        ? [
+            `min(${quoteIdent(key.key.name)})::int8 AS key_min`,
+            `max(${quoteIdent(key.key.name)})::int8 AS key_max`,
+          ]
+        : []),
       ...references.map((r, i) => `count(${quoteIdent(r.column.name)})::int8 AS nn_${i}`),
       ...checks
         .filter((c) => !(c.problem.code === 'null_value' && enforced.has(c.problem.column)))
@@ -152,10 +161,13 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
       const folded = foldEmails ? ((row?.folded as unknown as string[] | null) ?? []) : undefined;
       problems.push(...(await duplicateEmails(sql, relation, folded)));
     }
+    const rows = Number(row?.total ?? 0);
+    const bound = (value: string | undefined) => (value == null ? null : Number(value));
     tables.set(relation.oid, {
       relation,
-      rows: Number(row?.total ?? 0),
+      rows,
       nonNull: new Map(references.map((r, i) => [r.column.attnum, Number(row?.[`nn_${i}`] ?? 0)])),
+      ...(key ? { keyRange: { min: bound(row?.key_min), max: bound(row?.key_max), rows } } : {}),
     });
     for (const [name, value] of Object.entries(row ?? {})) {
       const match = /^p_(\d+)_/.exec(name);

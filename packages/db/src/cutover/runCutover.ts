@@ -155,8 +155,10 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     await sql.run(
       `CREATE TABLE legacy_user_ids AS SELECT ${quoteIdent(users.key.name)} AS legacy_id, ${newId(users)} AS user_id FROM ${qualified(users.relation)}`,
     );
-    await sql.run('ANALYZE legacy_user_ids');
-    lookups.set(users, await buildIdLookup(sql, 'legacy_user_ids', USER_IDS, 'user_id'));
+    // Statistics serve only the joins of declared text translations (the lookup reads an array).
+    if (graph.translations.length > 0) await sql.run('ANALYZE legacy_user_ids');
+    const range = checked.tables.get(users.relation.oid)?.keyRange;
+    lookups.set(users, await buildIdLookup(sql, 'legacy_user_ids', USER_IDS, 'user_id', range));
     lookupNames.push(USER_IDS);
   });
   for (const [i, table] of graph.keyTables.slice(1).entries()) {
@@ -166,7 +168,8 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
       await sql.run(
         `CREATE TEMP TABLE ${map} ON COMMIT DROP AS SELECT ${quoteIdent(table.key.name)} AS legacy_id, ${newId(table)} AS new_id FROM ${qualified(table.relation)}`,
       );
-      lookups.set(table, await buildIdLookup(sql, map, `cutover_ids_${i}`));
+      const range = checked.tables.get(table.relation.oid)?.keyRange;
+      lookups.set(table, await buildIdLookup(sql, map, `cutover_ids_${i}`, 'new_id', range));
       lookupNames.push(`cutover_ids_${i}`);
     });
   }
