@@ -98,3 +98,41 @@ describe('pnpm migrate: the three steps in one process', () => {
     expect(out).not.toContain('a check failed');
   });
 });
+
+describe("pnpm migrate on a database with the team's own tables", () => {
+  test('a dry run fails on a column that looks like a user id without a foreign key, naming the fix; declared, it plans', async ({
+    legacy,
+  }) => {
+    const { initOrm } = await import('@org/db');
+    const orm = await initOrm({ clientUrl: legacy.database.url, poolMax: 1 });
+    try {
+      await orm.em
+        .getConnection()
+        .execute('CREATE TABLE notes (id serial PRIMARY KEY, owner_id integer)', [], 'run');
+    } finally {
+      await orm.close(true);
+    }
+    const refused = await migrate(legacy.env, '--dry-run', '--json');
+    expect(refused.code).toBe(1);
+    expect(statuses(refused.summary).database).toBe('failed');
+    expect(refused.summary?.steps[0]?.summary).toContain('column notes.owner_id: is named like a user id');
+    expect(refused.summary?.steps[0]?.summary).toContain('"action": "translate" | "ignore"');
+
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'migrate-config-'));
+    try {
+      const config = join(dir, 'cutover.json');
+      await writeFile(
+        config,
+        JSON.stringify({ references: [{ table: 'notes', column: 'owner_id', action: 'ignore' }] }),
+      );
+      const planned = await migrate(legacy.env, '--dry-run', '--json', '--config', config);
+      expect(planned.code).toBe(0);
+      expect(statuses(planned.summary).database).toBe('planned');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

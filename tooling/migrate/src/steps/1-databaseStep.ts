@@ -32,14 +32,18 @@ function outcomeOf(run: MigrationRunReport): Pick<StepResult, 'status' | 'summar
     return { status: 'already-done', summary: 'database already migrated', counts: {} };
   }
   if (run.dryRun) {
-    const problems = run.preflight?.problems ?? [];
+    // A refusal (something the cutover will not carry over as it is) fails the dry run like a data problem.
+    const problems = [
+      ...(run.plan?.refusals ?? []).map((r) => ({ message: `${r.object}: ${r.reason} (fix: ${r.fix})` })),
+      ...(run.preflight?.problems ?? []),
+    ];
     const lock =
       run.estimatedLockMs === undefined ? '' : `, estimated lock time ~${seconds(run.estimatedLockMs)}`;
     return {
       status: problems.length > 0 ? 'failed' : 'planned',
       summary:
         problems.length > 0
-          ? `preflight found ${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`
+          ? `the dry run found ${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`
           : `would apply ${run.applied.join(', ')}${lock}`,
       counts: {
         ...run.preflight?.rowCounts,
