@@ -325,7 +325,7 @@ describe('cutoverQueuedJobs', () => {
     queue,
   }) => {
     const seeded = await seedLegacyJobs(queue, database, 3000);
-    const child = spawnStep(database, prefix, 50);
+    const child = spawnStep(database, prefix, 10);
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     for await (const line of lines) {
       if (line.startsWith('progress ')) break;
