@@ -7,12 +7,21 @@
  * swings single rounds by +-15%); needs Redis at REDIS_URL. Also prints the CPU cost of one validation.
  */
 import { randomUUID } from 'node:crypto';
+import { parseArgvOrExit } from '@org/cli';
 import { UserIds } from '@org/db';
 import { createJobProducer, JOBS_QUEUE, jobOptionsFor, parseJobPayload } from '@org/jobs';
 import { type Processor, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createRedisConnection } from '../src/redisConnection.js';
 import { parseJobAtBoundary } from '../src/worker.js';
+
+// No flags: --help prints this, anything else is a usage error (exit 2).
+parseArgvOrExit({
+  name: 'worker bench',
+  usage:
+    'usage: pnpm --filter @org/worker bench\n\nEnvironment: BENCH_JOBS (default 8000) jobs per measurement, BENCH_ROUNDS (default 9), REDIS_URL.',
+  options: {},
+});
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const JOBS = Number(process.env.BENCH_JOBS ?? 8000);
