@@ -12,7 +12,7 @@ async function untilReady(io: ReturnType<typeof captureIo>, apps: number) {
 }
 
 describe('superviseApps', () => {
-  it('prefixes every line, passes a signal on, and exits 0 when every app stopped cleanly', async () => {
+  it('prefixes every line and exits 0 when Ctrl-C (SIGINT to every app) stopped each cleanly', async () => {
     const io = captureIo({ env: { ...process.env } });
     const running = superviseApps(
       [
@@ -22,8 +22,9 @@ describe('superviseApps', () => {
       io,
     );
     await untilReady(io, 2);
-    process.emit('SIGINT', 'SIGINT');
-    expect(await running).toBe(0);
+    // What the terminal does on Ctrl-C: SIGINT to every process of the foreground group, the apps included.
+    for (const [, pid] of io.out().matchAll(/\| ready (\d+)$/gm)) process.kill(Number(pid), 'SIGINT');
+    expect(await running, io.out()).toBe(0);
     expect(io.out()).toMatch(/^api {4}\| ready \d+$/m);
     expect(io.out()).toMatch(/^worker \| got SIGINT$/m);
     expect(io.out()).toContain('api    | exited with 0\n');
