@@ -19,7 +19,6 @@ import { initPgliteOrm } from '../initPgliteOrm.js';
 import { runMigrations } from '../runMigrations.js';
 import { readMigrateEnv } from './migrateEnv.js';
 import { MIGRATE_USAGE, parseMigrateArgs } from './parseMigrateArgs.js';
-import { stepReportOf, writeStepReport } from './stepReport.js';
 
 export interface CommandIo {
   readonly env: NodeJS.ProcessEnv;
@@ -72,22 +71,14 @@ export async function runMigrateCommand(argv: readonly string[], io: CommandIo):
         ? `${JSON.stringify({ ok: true, ...report }, null, 2)}\n`
         : `${formatMigrationRunReport(report)}\n`,
     );
-    const step = stepReportOf(report);
-    writeStepReport(io.env, step);
-    return step.status === 'failed' ? 1 : 0;
+    // A dry run that found refusals or preflight problems fails: the real run would.
+    const problems = (report.plan?.refusals.length ?? 0) + (report.preflight?.problems.length ?? 0);
+    return report.dryRun && problems > 0 ? 1 : 0;
   } catch (raw) {
     const error = classifyConnectionError(raw, target) ?? raw;
     if (args.json) io.stdout(`${JSON.stringify({ ok: false, error: describeError(error) }, null, 2)}\n`);
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`migrate: ${message}\n`);
-    writeStepReport(io.env, {
-      step: 'database',
-      status: 'failed',
-      dryRun: args.dryRun,
-      durationMs: 0,
-      summary: `${message.split('\n')[0]} (nothing was changed)`,
-      counts: {},
-    });
     return 1;
   } finally {
     await orm?.close(true).catch(() => undefined);
