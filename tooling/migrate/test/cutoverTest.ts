@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { captureIo } from '@org/cli/testing';
 import { initOrm } from '@org/db';
 import { createTestDatabase, seedLegacyData, type TestDatabase } from '@org/db/testing';
 import { seedLegacyJobs } from '@org/jobs/testing';
 import { deleteKeysWithPrefix, seedLegacyKeys } from '@org/sessions/testing';
 import { Redis } from 'ioredis';
 import { test as base } from 'vitest';
+import { runMigrate } from '../src/runMigrate.js';
+import type { MigrateSummary } from '../src/StepReport.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const USERS = 300;
@@ -85,4 +88,17 @@ export async function databaseContents(databaseUrl: string): Promise<Record<stri
   } finally {
     await orm.close(true);
   }
+}
+
+/** `pnpm migrate` in this process with `env`; `summary` is the parsed `--json` output when asked for. */
+export async function migrateIn(env: Record<string, string>, ...argv: string[]) {
+  const io = captureIo({ env });
+  const code = await runMigrate(argv, io);
+  const summary = argv.includes('--json') ? (JSON.parse(io.out()) as MigrateSummary) : undefined;
+  return { code, summary, out: io.out(), err: io.err() };
+}
+
+/** Each step's status by name. */
+export function statusesOf(summary: MigrateSummary | undefined): Record<string, string> {
+  return Object.fromEntries((summary?.steps ?? []).map((report) => [report.step, report.status]));
 }

@@ -1,25 +1,14 @@
-import { captureIo } from '@org/cli/testing';
 import { redisSnapshot } from '@org/sessions/testing';
 import { describe, expect } from 'vitest';
-import { runMigrate } from '../src/runMigrate.js';
-import type { MigrateSummary } from '../src/StepReport.js';
-import { databaseContents, LEGACY_JOBS, cutoverTest as test, USERS, usersIdType } from './cutoverTest.js';
-
-/** `pnpm migrate` in this process, on the file's legacy system. */
-async function migrate(env: Record<string, string>, ...argv: string[]) {
-  const io = captureIo({ env });
-  const code = await runMigrate(argv, io);
-  const json = argv.includes('--json');
-  return {
-    code,
-    summary: json ? (JSON.parse(io.out()) as MigrateSummary) : undefined,
-    out: io.out(),
-    err: io.err(),
-  };
-}
-
-const statuses = (summary: MigrateSummary | undefined) =>
-  Object.fromEntries((summary?.steps ?? []).map((s) => [s.step, s.status]));
+import {
+  databaseContents,
+  LEGACY_JOBS,
+  migrateIn,
+  statusesOf,
+  cutoverTest as test,
+  USERS,
+  usersIdType,
+} from './cutoverTest.js';
 
 describe('pnpm migrate: the three steps in one process', () => {
   test('a dry run plans every step with a lock-time estimate and writes nothing anywhere', async ({
@@ -28,8 +17,12 @@ describe('pnpm migrate: the three steps in one process', () => {
     const database = await databaseContents(legacy.database.url);
     const redis = await redisSnapshot(legacy.redis, legacy.stem);
 
-    const { code, summary } = await migrate(legacy.env, '--dry-run', '--json');
-    expect(statuses(summary)).toEqual({ database: 'planned', sessions: 'planned', 'queued-jobs': 'planned' });
+    const { code, summary } = await migrateIn(legacy.env, '--dry-run', '--json');
+    expect(statusesOf(summary)).toEqual({
+      database: 'planned',
+      sessions: 'planned',
+      'queued-jobs': 'planned',
+    });
     expect(code).toBe(0);
     expect(summary?.steps[0]?.counts).toMatchObject({ users: USERS, estimatedLockMs: expect.any(Number) });
     expect(summary?.steps[1]?.counts).toMatchObject({ removed: 3 * USERS });
@@ -42,7 +35,7 @@ describe('pnpm migrate: the three steps in one process', () => {
   test('with Redis unreachable: the database step is done, the sessions step says how to start Redis on REDIS_URL, the rest is not run', async ({
     legacy,
   }) => {
-    const { code, summary, out } = await migrate({ ...legacy.env, REDIS_URL: 'redis://127.0.0.1:6399' });
+    const { code, summary, out } = await migrateIn({ ...legacy.env, REDIS_URL: 'redis://127.0.0.1:6399' });
     expect(code).toBe(1);
     expect(out).toContain('== 1/3 database');
     expect(out).toContain('--port 6399');
@@ -57,8 +50,8 @@ describe('pnpm migrate: the three steps in one process', () => {
   });
 
   test('run again, it completes the remaining steps; a third run is a no-op', async ({ legacy }) => {
-    const second = await migrate(legacy.env, '--json');
-    expect(statuses(second.summary)).toEqual({
+    const second = await migrateIn(legacy.env, '--json');
+    expect(statusesOf(second.summary)).toEqual({
       database: 'already-done',
       sessions: 'done',
       'queued-jobs': 'done',
@@ -69,9 +62,9 @@ describe('pnpm migrate: the three steps in one process', () => {
     expect(second.summary?.steps[2]?.counts).toMatchObject({ found: LEGACY_JOBS });
     expect(second.err).toContain('== 3/3 queued-jobs');
 
-    const third = await migrate(legacy.env, '--json');
+    const third = await migrateIn(legacy.env, '--json');
     expect(third.code).toBe(0);
-    expect(statuses(third.summary)).toEqual({
+    expect(statusesOf(third.summary)).toEqual({
       database: 'already-done',
       sessions: 'already-done',
       'queued-jobs': 'already-done',
@@ -81,7 +74,7 @@ describe('pnpm migrate: the three steps in one process', () => {
   test('an unreachable database: the summary names it, and says which step was not run and why', async ({
     legacy,
   }) => {
-    const { code, out } = await migrate(
+    const { code, out } = await migrateIn(
       { ...legacy.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' },
       '--dry-run',
     );
