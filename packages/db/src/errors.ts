@@ -27,7 +27,7 @@ export class DbError extends Error {
 /** The PostgreSQL server could not be reached (refused, DNS, timeout). */
 export class DatabaseUnreachableError extends DbError {
   constructor(target: string, cause: unknown) {
-    super('db_unreachable', `cannot reach PostgreSQL at ${target}: ${describeCause(cause)}`, { cause });
+    super('DB_UNREACHABLE', `cannot reach PostgreSQL at ${target}: ${describeCause(cause)}`, { cause });
   }
 }
 
@@ -36,7 +36,7 @@ export class DatabaseMissingError extends DbError {
   readonly database: string;
   constructor(target: string, database: string, cause: unknown) {
     super(
-      'db_missing',
+      'DB_MISSING',
       `database "${database}" does not exist on ${target} (check DATABASE_URL for a typo; nothing is created implicitly)`,
       { cause },
     );
@@ -47,7 +47,7 @@ export class DatabaseMissingError extends DbError {
 /** The server rejected the credentials or the role. */
 export class DatabaseAuthError extends DbError {
   constructor(target: string, cause: unknown) {
-    super('db_auth', `PostgreSQL at ${target} rejected the connection: ${describeCause(cause)}`, { cause });
+    super('DB_AUTH', `PostgreSQL at ${target} rejected the connection: ${describeCause(cause)}`, { cause });
   }
 }
 
@@ -56,7 +56,7 @@ export class SchemaMismatchError extends DbError {
   readonly differences: readonly string[];
   constructor(differences: readonly string[]) {
     super(
-      'schema_mismatch',
+      'SCHEMA_MISMATCH',
       `the database schema is neither the legacy schema nor the migrated one:\n  - ${differences.join('\n  - ')}`,
     );
     this.differences = differences;
@@ -68,7 +68,7 @@ export class PreflightError extends DbError {
   readonly problems: readonly PreflightProblem[];
   constructor(problems: readonly PreflightProblem[]) {
     super(
-      'preflight_failed',
+      'PREFLIGHT_FAILED',
       `preflight found ${problems.length} problem(s); nothing was changed:\n${problems
         .map((p) => `  - ${p.message} (${p.count} row(s); e.g. ${p.examples.join(', ')})`)
         .join('\n')}`,
@@ -82,7 +82,7 @@ export class LockTimeoutError extends DbError {
   readonly table: string;
   constructor(table: string, timeoutMs: number, cause: unknown) {
     super(
-      'lock_timeout',
+      'LOCK_TIMEOUT',
       `could not lock "${table}" within ${timeoutMs} ms because another session holds a lock on it; nothing was changed (retry when it is idle)`,
       { cause },
     );
@@ -95,7 +95,7 @@ export class VerificationError extends DbError {
   readonly failures: readonly string[];
   constructor(failures: readonly string[]) {
     super(
-      'verification_failed',
+      'VERIFICATION_FAILED',
       `verification failed, the cutover was rolled back:\n  - ${failures.join('\n  - ')}`,
     );
     this.failures = failures;
@@ -105,7 +105,7 @@ export class VerificationError extends DbError {
 /** `--to` named a migration that does not exist. */
 export class UnknownMigrationError extends DbError {
   constructor(name: string, known: readonly string[]) {
-    super('unknown_migration', `unknown migration "${name}"; known: ${known.join(', ')}`);
+    super('UNKNOWN_MIGRATION', `unknown migration "${name}"; known: ${known.join(', ')}`);
   }
 }
 
@@ -113,7 +113,7 @@ export class UnknownMigrationError extends DbError {
 export class CutoverConfigError extends DbError {
   readonly issues: readonly string[];
   constructor(issues: readonly string[]) {
-    super('cutover_config_invalid', `invalid cutover configuration:\n  - ${issues.join('\n  - ')}`);
+    super('CUTOVER_CONFIG_INVALID', `invalid cutover configuration:\n  - ${issues.join('\n  - ')}`);
     this.issues = issues;
   }
 }
@@ -131,7 +131,7 @@ export class CutoverRefusedError extends DbError {
   readonly refusals: readonly Refusal[];
   constructor(refusals: readonly Refusal[]) {
     super(
-      'cutover_refused',
+      'CUTOVER_REFUSED',
       `the cutover cannot run on this database as it is; nothing was changed:\n${refusals
         .map((r) => `  - ${r.object}: ${r.reason}\n    fix: ${r.fix}`)
         .join('\n')}`,
@@ -147,7 +147,7 @@ export class UsersTableNotFoundError extends DbError {
   constructor(usersTable: string, tablesFound: readonly string[]) {
     const shown = tablesFound.slice(0, 20);
     super(
-      'users_table_not_found',
+      'USERS_TABLE_NOT_FOUND',
       `the database has ${tablesFound.length} table(s) but no user table "${usersTable}"; nothing was changed.\n` +
         `  tables found: ${shown.join(', ')}${tablesFound.length > shown.length ? `, ... (${tablesFound.length - shown.length} more)` : ''}\n` +
         '  name the user table with --users-table <schema.table> (or "usersTable" in --config), or --preset django for a Django database',
@@ -162,7 +162,7 @@ export class ConversionError extends DbError {
   readonly object: string;
   constructor(object: string, cause: unknown) {
     super(
-      'conversion_failed',
+      'CONVERSION_FAILED',
       `could not convert ${object}: ${describeCause(cause)}; the cutover was rolled back, nothing was changed`,
       { cause },
     );
@@ -174,7 +174,7 @@ export class ConversionError extends DbError {
 export class LegacyMapMissingError extends DbError {
   constructor() {
     super(
-      'legacy_map_missing',
+      'LEGACY_MAP_MISSING',
       'the legacy_user_ids table does not exist (dropped, or the cutover has not run)',
     );
   }

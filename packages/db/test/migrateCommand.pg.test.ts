@@ -71,7 +71,7 @@ describe('the migrate command', () => {
     });
     expect(rejected.code).toBe(1);
     expect(rejected.stderr).toContain('rejected the connection: role "no_such_role" does not exist');
-    expect(JSON.parse(rejected.stdout)).toMatchObject({ ok: false, error: { code: 'db_auth' } });
+    expect(JSON.parse(rejected.stdout)).toMatchObject({ ok: false, error: { code: 'DB_AUTH' } });
   }, 60_000);
 
   it('names what it refuses, with the fix, and exits 1', async () => {
@@ -86,7 +86,7 @@ describe('the migrate command', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('table user_profiles: the product\'s column "bio" is missing');
     expect(JSON.parse(result.stdout).error).toMatchObject({
-      code: 'cutover_refused',
+      code: 'CUTOVER_REFUSED',
       refusals: [{ object: 'table user_profiles', reason: 'the product\'s column "bio" is missing' }],
     });
   }, 60_000);

@@ -97,7 +97,7 @@ describe('runMigrate', () => {
     expect(summary.steps.map((s) => s.status)).toEqual(['failed', 'planned', 'skipped']);
     expect(summary.steps[0]?.error).toMatchObject({
       name: 'DatabaseUnreachableError',
-      code: 'db_unreachable',
+      code: 'DB_UNREACHABLE',
     });
     expect(summary.steps[2]?.summary).toBe(
       'not run: PostgreSQL could not be reached (see the database step)',

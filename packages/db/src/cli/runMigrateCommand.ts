@@ -86,10 +86,10 @@ export async function runMigrateCommand(argv: readonly string[], io: CommandIo):
 }
 
 function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { code: 'unknown', message: String(error) };
+  if (!(error instanceof Error)) return { code: 'UNEXPECTED', message: String(error) };
   const base = {
     name: error.name,
-    code: error instanceof DbError ? error.code : 'unexpected',
+    code: error instanceof DbError ? error.code : 'UNEXPECTED',
     message: error.message,
   };
   if (error instanceof SchemaMismatchError) return { ...base, differences: error.differences };
