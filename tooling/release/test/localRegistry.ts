@@ -69,8 +69,14 @@ export async function startLocalRegistry(verdaccioBin: string): Promise<LocalReg
   }
 }
 
+/**
+ * CI runs every package's tests at once on two cores: verdaccio has been seen to take over 15 s to listen
+ * there. This waits for a hang, not for speed.
+ */
+const START_TIMEOUT_MS = 50_000;
+
 async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 150; attempt++) {
+  for (let attempt = 0; attempt < START_TIMEOUT_MS / 100; attempt++) {
     if (child.exitCode !== null) throw new Error(`verdaccio exited early:\n${output()}`);
     try {
       const response = await fetch(`${url}-/ping`);
@@ -80,7 +86,7 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
     }
     await sleep(100);
   }
-  throw new Error(`verdaccio did not start within 15 s:\n${output()}`);
+  throw new Error(`verdaccio did not start within ${START_TIMEOUT_MS / 1000} s:\n${output()}`);
 }
 
 async function createUser(url: string): Promise<string> {
