@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CUTOVER_MIGRATION, initOrm, type Orm, runMigrations } from '../src/index.js';
 import { createTestDatabase, seedLegacyData, type TestDatabase } from '../src/testing/index.js';
 import { databaseFingerprint } from './support/databaseFingerprint.js';
-import { spawnMigrate } from './support/spawnMigrate.js';
-import { rows } from './support/withOrm.js';
+import { spawnMigrate, waitForOtherSessionsToEnd } from './support/spawnMigrate.js';
 
 let db: TestDatabase | undefined;
 let orm: Orm | undefined;
@@ -13,20 +12,6 @@ afterEach(async () => {
   orm = undefined;
   db = undefined;
 });
-
-/** Waits until no other session on the database is inside a transaction (the killed one has rolled back). */
-async function waitForOtherSessionsToEnd(o: Orm): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const [row] = await rows<{ n: number }>(
-      o,
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'`,
-    );
-    if (row?.n === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the killed migration session is still running');
-}
 
 // Each line is printed just before the step's SQL is sent, so the kill lands inside the cutover transaction.
 const KILL_POINTS = [

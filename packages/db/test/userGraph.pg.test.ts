@@ -15,7 +15,7 @@ import { adminSql } from '../src/testing/adminSql.js';
 import { createTestDatabase, seedLegacyData, type TestDatabase } from '../src/testing/index.js';
 import { catalogSnapshot } from './support/catalogSnapshot.js';
 import { databaseFingerprint } from './support/databaseFingerprint.js';
-import { runMigrate, spawnMigrate } from './support/spawnMigrate.js';
+import { runMigrate, spawnMigrate, waitForOtherSessionsToEnd } from './support/spawnMigrate.js';
 import { rows } from './support/withOrm.js';
 
 // Roles are global to the server: each run makes its own and drops them at the end.
@@ -395,14 +395,7 @@ describe('the migrate process killed on the new paths', () => {
         await blocker.close(true);
         await rm(dir, { recursive: true, force: true });
       }
-      for (let i = 0; i < 300; i++) {
-        const [row] = await rows<{ n: number }>(
-          o,
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'`,
-        );
-        if (row?.n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await waitForOtherSessionsToEnd(o);
       expect(await catalogSnapshot(o, tables)).toEqual(snapshot);
       expect(await teamAssociations(o)).toEqual(data);
       expect(await rows(o, 'SELECT id, target FROM team_mentions ORDER BY id')).toEqual(mentions);

@@ -4,7 +4,7 @@ import { estimateLockTime, type TableWork } from './estimateLockTime.js';
 import type { PreflightResult } from './preflight.js';
 import { productForeignKeyNames } from './runCutover.js';
 import type { SqlExecutor } from './SqlExecutor.js';
-import type { UserGraph } from './userGraph.js';
+import { conversionsOf, type UserGraph } from './userGraph.js';
 
 /** One table of the user graph: its rows, what converts, and what stays attached. Serialisable. */
 export interface PlannedTable {
@@ -40,8 +40,7 @@ export async function describeCutoverPlan(
   const tables: PlannedTable[] = [];
   const work: { rows: number; work: TableWork }[] = [];
   for (const relation of graph.tables) {
-    const key = graph.keyTables.find((t) => t.relation.oid === relation.oid);
-    const references = graph.references.filter((r) => r.column.relation.oid === relation.oid);
+    const { key, references } = conversionsOf(graph, relation);
     const converts = [
       ...(key ? [`${key.key.name} ${key.key.type} -> uuid (UUIDv6 of ${key.created.name})`] : []),
       ...(key?.role === 'users' ? ['+ slug (Base62, unique)'] : []),

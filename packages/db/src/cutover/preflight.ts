@@ -12,7 +12,7 @@ import {
 import { LEGACY_TABLES } from './expectedSchemas.js';
 import type { KeyRange } from './idLookup.js';
 import type { SqlExecutor } from './SqlExecutor.js';
-import type { UserGraph } from './userGraph.js';
+import { conversionsOf, type UserGraph } from './userGraph.js';
 import { GREGORIAN_OFFSET_US, MAX_GREGORIAN_US } from './uuidV6Sql.js';
 
 const EXAMPLES = 5;
@@ -50,8 +50,7 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
   const product = graph.users.relation.name === 'users';
 
   for (const relation of graph.tables) {
-    const key = graph.keyTables.find((t) => t.relation.oid === relation.oid);
-    const references = graph.references.filter((r) => r.column.relation.oid === relation.oid);
+    const { key, references } = conversionsOf(graph, relation);
     const checks: { sql: string; problem: Omit<PreflightProblem, 'count' | 'examples'>; example: string }[] =
       [];
     if (key) {
@@ -91,7 +90,7 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
           example: `${id}::text`,
         });
       }
-      if (product && key.role !== 'users') {
+      if (product) {
         // Legacy columns that lost their NOT NULL may hold NULLs the new schema refuses.
         for (const [column, shape] of Object.entries(LEGACY_TABLES[key.role]!)) {
           if (shape.nullable || column === key.created.name || column === 'id') continue;
@@ -120,23 +119,10 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
           example: `${id} || ' (' || coalesce(purpose, 'NULL') || ')'`,
         });
       }
-      if (product && key.role === 'users') {
-        for (const [column, shape] of Object.entries(LEGACY_TABLES.users!)) {
-          if (shape.nullable || column === key.created.name || column === 'id') continue;
-          checks.push({
-            sql: `${quoteIdent(column)} IS NULL`,
-            problem: {
-              code: 'null_value',
-              table: display(relation),
-              column,
-              message: `${display(relation)}.${column} is NULL`,
-            },
-            example: `${id}::text`,
-          });
-        }
-      }
     }
+    // A NULL check of a column the database already holds NOT NULL cannot find anything.
     const enforced = await enforcedNotNull(sql, relation);
+    const needed = checks.filter((c) => !(c.problem.code === 'null_value' && enforced.has(c.problem.column)));
     // Emails equal after lower(): with a unique index on email, exact duplicates are impossible, so every
     // group holds an address with an upper-case letter; those are collected in this same scan.
     const foldEmails = product && key?.role === 'users' && (await hasUniqueEmailIndex(sql, relation));
@@ -150,9 +136,7 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
           ]
         : []),
       ...references.map((r, i) => `count(${quoteIdent(r.column.name)})::int8 AS nn_${i}`),
-      ...checks
-        .filter((c) => !(c.problem.code === 'null_value' && enforced.has(c.problem.column)))
-        .map((c, i) => `count(*) FILTER (WHERE ${c.sql})::int8 AS p_${checks.indexOf(c)}_${i}`),
+      ...needed.map((c, i) => `count(*) FILTER (WHERE ${c.sql})::int8 AS p_${i}`),
     ];
     const [row] = await sql.query<Record<string, string>>(
       `SELECT ${aggregates.join(', ')} FROM ${qualified(relation)}`,
@@ -169,13 +153,12 @@ export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<Pre
       nonNull: new Map(references.map((r, i) => [r.column.attnum, Number(row?.[`nn_${i}`] ?? 0)])),
       ...(key ? { keyRange: { min: bound(row?.key_min), max: bound(row?.key_max), rows } } : {}),
     });
-    for (const [name, value] of Object.entries(row ?? {})) {
-      const match = /^p_(\d+)_/.exec(name);
-      if (!match || Number(value) === 0) continue;
-      const check = checks[Number(match[1])]!;
+    for (const [i, check] of needed.entries()) {
+      const count = Number(row?.[`p_${i}`] ?? 0);
+      if (count === 0) continue;
       problems.push({
         ...check.problem,
-        count: Number(value),
+        count,
         examples: await examples(
           sql,
           `SELECT ${check.example} AS example FROM ${qualified(relation)} WHERE ${check.sql} ORDER BY 1`,

@@ -16,7 +16,7 @@ import { packedUniqueSlugs } from './packedSlugs.js';
 import { preflight } from './preflight.js';
 import { productSchemaAfter, productSchemaBefore, productTypeChanges } from './productSchema.js';
 import type { SqlExecutor } from './SqlExecutor.js';
-import { type KeyTable, readUserGraph, type UserGraph } from './userGraph.js';
+import { conversionsOf, type KeyTable, readUserGraph, type UserGraph } from './userGraph.js';
 import { uuidV6Sql } from './uuidV6Sql.js';
 import { verifyCutover } from './verifyCutover.js';
 
@@ -187,8 +187,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
 
   const ownedSequences: string[] = [];
   for (const relation of graph.tables) {
-    const key = graph.keyTables.find((t) => t.relation.oid === relation.oid);
-    const references = graph.references.filter((r) => r.column.relation.oid === relation.oid);
+    const { key, references } = conversionsOf(graph, relation);
     if (!key && references.length === 0) continue;
     await step(`convert ${display(relation)}`, rows(relation), async () => {
       const changes: string[] = [];

@@ -108,6 +108,17 @@ async function userTableState(
   return { state: key?.type === 'uuid' ? 'migrated' : 'legacy', users };
 }
 
+/** What converts on one table of the graph: its own key (if it is a key table) and its reference columns. */
+export function conversionsOf(
+  graph: UserGraph,
+  relation: Relation,
+): { key: KeyTable | undefined; references: ConvertedReference[] } {
+  return {
+    key: graph.keyTables.find((t) => t.relation.oid === relation.oid),
+    references: graph.references.filter((r) => r.column.relation.oid === relation.oid),
+  };
+}
+
 export type GraphState =
   | { readonly state: 'empty' }
   | { readonly state: 'migrated'; readonly users: Relation }

@@ -4,7 +4,7 @@ import type { CutoverReport } from './CutoverReport.js';
 import { display, displayColumn, qualified, quoteIdent } from './catalog.js';
 import type { PreflightResult } from './preflight.js';
 import type { SqlExecutor } from './SqlExecutor.js';
-import type { UserGraph } from './userGraph.js';
+import { conversionsOf, type UserGraph } from './userGraph.js';
 import { isUuidV6OfInstantSql, oncePerRowSql, unixMicrosSql } from './uuidV6Sql.js';
 
 const NIL = `'00000000-0000-0000-0000-000000000000'::uuid`;
@@ -32,8 +32,7 @@ export async function verifyCutover(
     failures.push(`legacy_user_ids: ${map?.rows} rows for ${usersBefore} users`);
   }
   for (const relation of graph.tables) {
-    const key = graph.keyTables.find((t) => t.relation.oid === relation.oid);
-    const references = graph.references.filter((r) => r.column.relation.oid === relation.oid);
+    const { key, references } = conversionsOf(graph, relation);
     const withSlugs = key?.role === 'users';
     const inner = [
       ...(key

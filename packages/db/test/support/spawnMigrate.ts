@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Orm } from '../../src/index.js';
+import { rows } from './withOrm.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../src/cli/migrate.ts', import.meta.url));
@@ -73,4 +75,18 @@ export async function runMigrate(args: readonly string[], env: Record<string, st
   const process = spawnMigrate(args, env);
   const { code } = await process.exited;
   return { code, stdout: process.stdout(), stderr: process.stderr() };
+}
+
+/** Waits until no other session on the database is inside a transaction (the killed one has rolled back). */
+export async function waitForOtherSessionsToEnd(o: Orm): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const [row] = await rows<{ n: number }>(
+      o,
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'`,
+    );
+    if (row?.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the killed migration session is still running');
 }
