@@ -1,3 +1,4 @@
 import { workspaceVitestConfig } from '../../tooling/vitest.shared.ts';
+import { withRedisCluster } from './src/testing/withRedisCluster.ts';
 
-export default workspaceVitestConfig();
+export default withRedisCluster(workspaceVitestConfig(), './test/redisCluster.globalSetup.ts');

@@ -16,6 +16,12 @@ export class SessionConfigError extends Error {
   readonly code = 'SESSION_CONFIG_INVALID';
 }
 
+/** `REDIS_CLUSTER_NODES` (or another Redis setting) cannot be used as given. */
+export class RedisConfigError extends Error {
+  override readonly name = 'RedisConfigError';
+  readonly code = 'REDIS_CONFIG_INVALID';
+}
+
 /**
  * Redis did not answer at `url` (refused, unknown host, timeout). The message names the address and says what
  * to do: on this machine, the `redis-server` command for REDIS_URL's own port; elsewhere, check the server.

@@ -1,5 +1,18 @@
 export { type ConnectRedisOptions, connectRedis } from './connectRedis.js';
-export { RedisUnreachableError, SessionConfigError, SessionStoreUnavailableError } from './errors.js';
+export {
+  createRedisClient,
+  parseClusterNodes,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisTarget,
+  redisMasters,
+} from './createRedisClient.js';
+export {
+  RedisConfigError,
+  RedisUnreachableError,
+  SessionConfigError,
+  SessionStoreUnavailableError,
+} from './errors.js';
 export { formatRemoveLegacyKeysReport } from './formatRemoveLegacyKeysReport.js';
 export {
   createKeyLayout,

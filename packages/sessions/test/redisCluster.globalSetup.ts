@@ -1,0 +1,1 @@
+export { setupRedisCluster as setup } from '../src/testing/vitest.js';
