@@ -9,11 +9,15 @@ export type { CutoverProgress, CutoverReport, CutoverStep } from './cutover/Cuto
 export { formatCutoverReport } from './cutover/CutoverReport.js';
 export { type CutoverPlan, formatCutoverPlan, type PlannedTable } from './cutover/describeCutoverPlan.js';
 export {
+  AccountDeletion,
   EMAIL_MATCHES_SQL,
+  EXPORT_STATUSES,
+  type ExportStatus,
   SocialAccount,
   TOKEN_PURPOSES,
   type TokenPurpose,
   User,
+  UserExport,
   UserProfile,
   VerificationToken,
 } from './entities/index.js';
@@ -37,6 +41,9 @@ export {
 } from './errors.js';
 export { formatMigrationRunReport } from './formatMigrationRunReport.js';
 export {
+  type ExportId,
+  ExportIds,
+  type ExportSlug,
   type ProfileId,
   ProfileIds,
   type SocialAccountId,
@@ -50,6 +57,7 @@ export {
 export { type InitOrmOptions, initOrm, type Orm } from './initOrm.js';
 export { type InitPgliteOrmOptions, initPgliteOrm, type PgliteOrm } from './initPgliteOrm.js';
 export {
+  ACCOUNT_LIFECYCLE_MIGRATION,
   CUTOVER_MIGRATION,
   DROP_LEGACY_MAP_MIGRATION,
   LEGACY_SCHEMA_MIGRATION,

@@ -1,5 +1,12 @@
 import { Migrator } from '@mikro-orm/migrations';
-import { SocialAccount, User, UserProfile, VerificationToken } from './entities/index.js';
+import {
+  AccountDeletion,
+  SocialAccount,
+  User,
+  UserExport,
+  UserProfile,
+  VerificationToken,
+} from './entities/index.js';
 import { migrationsList } from './migrations/migrationsList.js';
 
 /** Tables in the database that the entities deliberately do not model. */
@@ -15,7 +22,7 @@ export interface SharedOrmOptions {
 /** The options both drivers share: entities, the hand-written migrations, and the schema-diff scope. */
 export function sharedOrmOptions(options: SharedOrmOptions) {
   return {
-    entities: [User, UserProfile, VerificationToken, SocialAccount],
+    entities: [User, UserProfile, VerificationToken, SocialAccount, UserExport, AccountDeletion],
     extensions: [Migrator],
     debug: options.debug ?? false,
     // A typo in DATABASE_URL must be an error naming the database, never a new empty database.

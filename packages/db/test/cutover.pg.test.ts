@@ -1,6 +1,7 @@
 import { compareUuids, isSlug, parseUuidV6, uuidV6Date, uuidV6Ticks, uuidVersion } from '@org/ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ACCOUNT_LIFECYCLE_MIGRATION,
   CUTOVER_MIGRATION,
   EMAIL_MATCHES_SQL,
   type MigrationRunReport,
@@ -140,7 +141,7 @@ describe('the cutover on a legacy database with a few thousand rows and edge cas
   });
 
   it('applies the cutover and reports every table with equal row counts', () => {
-    expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+    expect(report.applied).toEqual([CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION]);
     expect(report.cutover?.outcome).toBe('migrated');
     for (const table of Object.keys(TABLES) as Table[]) {
       expect(report.cutover?.rowCounts[table]).toEqual({

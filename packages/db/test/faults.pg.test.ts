@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CUTOVER_MIGRATION, initOrm, type Orm, runMigrations } from '../src/index.js';
+import {
+  ACCOUNT_LIFECYCLE_MIGRATION,
+  CUTOVER_MIGRATION,
+  initOrm,
+  type Orm,
+  runMigrations,
+} from '../src/index.js';
 import { createTestDatabase, seedLegacyData, type TestDatabase } from '../src/testing/index.js';
 import { databaseFingerprint } from './support/databaseFingerprint.js';
 import { spawnMigrate, waitForOtherSessionsToEnd } from './support/spawnMigrate.js';
@@ -40,7 +46,7 @@ describe('the migrate process killed during the cutover', () => {
       expect(await databaseFingerprint(orm)).toEqual(before);
 
       const report = await runMigrations(orm);
-      expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+      expect(report.applied).toEqual([CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION]);
       expect(report.cutover?.rowCounts.users).toEqual({ before: 10_000, after: 10_000 });
       expect(report.cutover?.rowCounts.verification_tokens).toEqual({ before: 20_000, after: 20_000 });
     });

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CUTOVER_MIGRATION, initOrm, LEGACY_SCHEMA_MIGRATION } from '../src/index.js';
+import {
+  ACCOUNT_LIFECYCLE_MIGRATION,
+  CUTOVER_MIGRATION,
+  initOrm,
+  LEGACY_SCHEMA_MIGRATION,
+} from '../src/index.js';
 import { createTestDatabase, seedLegacyData, type TestDatabase } from '../src/testing/index.js';
 import { databaseFingerprint } from './support/databaseFingerprint.js';
 import { runMigrate } from './support/spawnMigrate.js';
@@ -30,7 +35,7 @@ describe('the migrate command', () => {
         ok: true,
         dryRun: true,
         initialState: 'legacy',
-        applied: [CUTOVER_MIGRATION],
+        applied: [CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION],
       });
       expect(plan.preflight.rowCounts).toEqual({
         users: 100,
@@ -47,7 +52,7 @@ describe('the migrate command', () => {
     const run = await runMigrate(['--json'], env);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+    expect(report.applied).toEqual([CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION]);
     expect(report.cutover.rowCounts.users).toEqual({ before: 100, after: 100 });
     expect(report.cutover.steps.map((s: { name: string }) => s.name)).toContain(
       'convert verification_tokens',

@@ -1,6 +1,7 @@
 import { uuidV6Ticks, uuidVersion } from '@org/ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ACCOUNT_LIFECYCLE_MIGRATION,
   CUTOVER_MIGRATION,
   initPgliteOrm,
   LEGACY_SCHEMA_MIGRATION,
@@ -32,7 +33,7 @@ describe('the whole cutover on embedded PostgreSQL (@mikro-orm/pglite)', () => {
     expect(dry.preflight?.problems).toEqual([]);
 
     const report = await runMigrations(orm);
-    expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+    expect(report.applied).toEqual([CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION]);
     expect(report.cutover?.rowCounts).toMatchObject({
       users: { before: 300, after: 300 },
       verification_tokens: { before: 600, after: 600 },

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ACCOUNT_LIFECYCLE_MIGRATION,
   CUTOVER_MIGRATION,
   CutoverRefusedError,
   initOrm,
@@ -96,7 +97,7 @@ describe('preflight', () => {
     const before = await databaseFingerprint(o);
     const report = await runMigrations(o, { dryRun: true });
     expect(report.dryRun).toBe(true);
-    expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+    expect(report.applied).toEqual([CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION]);
     expect(report.preflight?.problems.map((p) => p.code)).toEqual(['duplicate_email']);
     expect(report.preflight?.rowCounts.users).toBe(200);
     expect(report.estimatedLockMs).toBeGreaterThan(0);
@@ -206,10 +207,14 @@ describe('a legacy database MikroORM never managed', () => {
     const report = await runMigrations(orm);
     expect(report.initialState).toBe('legacy');
     expect(report.adopted).toEqual([LEGACY_SCHEMA_MIGRATION]);
-    expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+    expect(report.applied).toEqual([CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION]);
     expect(report.cutover?.rowCounts.users).toEqual({ before: 51, after: 51 });
     const history = await rows<{ name: string }>(orm, 'SELECT name FROM mikro_orm_migrations ORDER BY id');
-    expect(history.map((h) => h.name)).toEqual([LEGACY_SCHEMA_MIGRATION, CUTOVER_MIGRATION]);
+    expect(history.map((h) => h.name)).toEqual([
+      LEGACY_SCHEMA_MIGRATION,
+      CUTOVER_MIGRATION,
+      ACCOUNT_LIFECYCLE_MIGRATION,
+    ]);
     expect((await runMigrations(orm)).applied).toEqual([]);
   });
 
@@ -220,7 +225,8 @@ describe('a legacy database MikroORM never managed', () => {
     const report = await runMigrations(orm);
     expect(report.initialState).toBe('migrated');
     expect(report.adopted).toEqual([LEGACY_SCHEMA_MIGRATION, CUTOVER_MIGRATION]);
-    expect(report.applied).toEqual([]);
+    // Recorded, not run again: the migration finds its tables in place.
+    expect(report.applied).toEqual([ACCOUNT_LIFECYCLE_MIGRATION]);
     expect(report.cutover).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ACCOUNT_LIFECYCLE_MIGRATION,
   ConversionError,
   CUTOVER_MIGRATION,
   CutoverRefusedError,
@@ -94,7 +95,7 @@ describe("a database with the team's own tables", () => {
     expect(await databaseFingerprint(o)).toEqual(before);
 
     const report = await runMigrations(o);
-    expect(report.applied).toEqual([CUTOVER_MIGRATION]);
+    expect(report.applied).toEqual([CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION]);
     expect(report.cutover?.rowCounts.orders).toEqual({ before: 34, after: 34 });
     expect(await teamAssociations(o)).toEqual(associations);
     expect(await rows(o, foreignKeys)).toEqual(keysBefore);
