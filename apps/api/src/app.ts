@@ -21,6 +21,10 @@ import { newRequestId } from './http/newRequestId.js';
 import { installServerEdgeHandlers, requireHostHeader } from './http/serverEdgeHandlers.js';
 import { sessionCookieName } from './http/sessionCookie.js';
 import { enforceDeadlineWhileClosing } from './http/stalledConnections.js';
+import { type ApiMetrics, createApiMetrics } from './metrics/apiMetrics.js';
+import { observeFrameworkErrors, observeHttpRequests } from './metrics/observeHttpRequests.js';
+import { observeRateLimits } from './metrics/observeRateLimits.js';
+import { observeSessions } from './metrics/observeSessions.js';
 import { type Kdf, nodeKdf } from './passwords/kdf.js';
 import { authRoutes } from './routes/authRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
@@ -39,6 +43,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Work started after an answer (a reset's lookup and email); `idle()` waits for it. */
     background: BackgroundTasks;
+    /** This app's Prometheus metrics (its own registry); `server.ts` serves them on a listener of their own. */
+    metrics: ApiMetrics;
   }
 }
 
@@ -75,6 +81,7 @@ function fastifyTrustProxy(
  */
 export async function buildApp(options: BuildAppOptions) {
   const { orm, redis, jobs, config } = options;
+  const metrics = createApiMetrics();
   const ctx: AppContext = {
     orm,
     redis,
@@ -92,6 +99,9 @@ export async function buildApp(options: BuildAppOptions) {
     }),
     limiter: createRateLimiter({ redis, keyPrefix: config.keyPrefix }),
   };
+  // Every route's session and rate-limit outcomes are counted here (api_sessions_total, ...), not in each route.
+  ctx.sessions = observeSessions(ctx.sessions, metrics);
+  ctx.limiter = observeRateLimits(ctx.limiter, metrics);
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -112,7 +122,7 @@ export async function buildApp(options: BuildAppOptions) {
     // Fastify's default (100) refused long but valid parameters: a social uid of up to 191 UTF-16 units is up
     // to 1719 characters percent-encoded. Longer parameters get a 414 problem.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
-    frameworkErrors: frameworkErrorHandler,
+    frameworkErrors: observeFrameworkErrors(frameworkErrorHandler, metrics),
   }).withTypeProvider<ZodTypeProvider>();
 
   installServerEdgeHandlers(app.server, app.log);
@@ -132,6 +142,8 @@ export async function buildApp(options: BuildAppOptions) {
   });
   enforceDeadlineWhileClosing(app, config.http.requestTimeoutMs);
   app.decorate('background', ctx.background);
+  app.decorate('metrics', metrics);
+  observeHttpRequests(app, metrics);
   app.addHook('onClose', () => ctx.background.idle());
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) reply.header('connection', 'close');

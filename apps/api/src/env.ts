@@ -15,6 +15,10 @@ export const EnvSchema = z
   .object({
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    /** Address of the Prometheus `/metrics` listener (never the public port); loopback unless opened on purpose. */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** Port of the `/metrics` listener; 0 or unset: no listener (see the README's Metrics). */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     DATABASE_URL: DatabaseUrlField,
     REDIS_URL: RedisUrlField,
     REDIS_KEY_PREFIX: z.string().default(''),
@@ -52,6 +56,10 @@ export const EnvSchema = z
     HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
     /** Time to receive a whole request, headers and body; the handler's own time does not count. */
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  })
+  .refine((env) => env.METRICS_PORT === 0 || env.METRICS_PORT !== env.PORT, {
+    path: ['METRICS_PORT'],
+    message: 'must differ from PORT: metrics are served on a listener of their own, never on the public port',
   })
   .refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, {
     path: ['HEADERS_TIMEOUT_MS'],

@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { configFromEnv } from './config.js';
 import { parseEnv } from './env.js';
+import type { MetricsServer } from './metrics/metricsServer.js';
+import { serveMetrics } from './metrics/serveMetrics.js';
 import { createApiRedis } from './redisClient.js';
 import { schemaStatus } from './schemaStatus.js';
 
@@ -29,6 +31,7 @@ const app = await buildApp({
   },
 });
 
+let metricsServer: MetricsServer | null = null;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
@@ -42,6 +45,7 @@ async function shutdown(signal: string): Promise<void> {
   try {
     // Stops accepting connections and waits for in-flight requests, then closes the backing services.
     await app.close();
+    await metricsServer?.close();
     await jobs.close();
     await orm.close();
     redis.disconnect();
@@ -57,6 +61,9 @@ async function shutdown(signal: string): Promise<void> {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
+// Prometheus scrapes a listener of its own (METRICS_PORT, 0 = none), never the public port.
+metricsServer = await serveMetrics(app.metrics.registry, env);
+if (metricsServer !== null) app.log.info({ url: metricsServer.url }, 'metrics listening');
 await app.listen({ host: env.HOST, port: env.PORT });
 
 // The api starts on an unmigrated database too (it becomes ready once `pnpm migrate` has run), but says so once.
