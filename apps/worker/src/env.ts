@@ -54,6 +54,12 @@ export const EnvSchema = z
       .min(0)
       .default(7 * 24 * 3600),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * The Prometheus `/metrics` listener; port 0 or unset: none. Named apart from the api's METRICS_* because
+     * `pnpm start` and the demo give both apps one environment.
+     */
+    WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   })
   .refine((env) => env.MAIL_TRANSPORT !== 'smtp' || env.SMTP_HOST !== undefined, {
     message: 'SMTP_HOST is required when MAIL_TRANSPORT=smtp',

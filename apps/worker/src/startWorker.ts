@@ -9,6 +9,10 @@ import { createDbStore } from './dbStore.js';
 import type { Env } from './env.js';
 import { createMailTransport } from './mail/createMailTransport.js';
 import { createDeliveryLedger } from './mail/deliveryLedger.js';
+import { observeJobs } from './metrics/observeJobs.js';
+import { observeQueueDepth } from './metrics/observeQueueDepth.js';
+import { serveMetrics } from './metrics/serveMetrics.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics/workerMetrics.js';
 import { createRedisConnection } from './redisConnection.js';
 import { scheduleCleanup } from './scheduleCleanup.js';
 import { createJobWorker } from './worker.js';
@@ -16,6 +20,9 @@ import { createJobWorker } from './worker.js';
 export interface RunningWorker {
   worker: Worker;
   queue: Queue;
+  metrics: WorkerMetrics;
+  /** `http://host:port/metrics` when WORKER_METRICS_PORT is set, else null (no listener). */
+  metricsUrl: string | null;
   /** Stops fetching, finishes or hands back active jobs within `SHUTDOWN_TIMEOUT_MS`, closes connections. */
   stop(): Promise<CloseOutcome>;
 }
@@ -75,6 +82,9 @@ export async function startWorker(
       cleanup: { batchSize: env.CLEANUP_BATCH_SIZE, graceSeconds: env.TOKEN_GRACE_SECONDS },
     },
   });
+  const metrics = createWorkerMetrics();
+  observeJobs(worker, metrics);
+  observeQueueDepth(queue, metrics.registry);
   await scheduleCleanup(queue, env.CLEANUP_EVERY_MS);
   await worker.waitUntilReady();
   logger.info({ queue: queueName, prefix: env.QUEUE_PREFIX, transport: transport.kind }, 'worker started');
@@ -86,12 +96,18 @@ export async function startWorker(
     );
   }
 
+  const metricsServer = await serveMetrics(metrics.registry, env);
+  if (metricsServer !== null) logger.info({ url: metricsServer.url }, 'metrics listening');
+
   let stopping: Promise<CloseOutcome> | undefined;
   return {
     worker,
     queue,
+    metrics,
+    metricsUrl: metricsServer?.url ?? null,
     stop() {
       stopping ??= (async () => {
+        await metricsServer?.close();
         const outcome = await closeWorkerGracefully(worker, { timeoutMs: env.SHUTDOWN_TIMEOUT_MS });
         await queue.close();
         await transport.close();
