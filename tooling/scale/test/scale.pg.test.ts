@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, createApiClient } from './apiClient.js';
 import { type AppProcess, describeOutput, startAppProcess } from './appProcess.js';
+import { metricValue } from './metricValue.js';
 import { pollUntil } from './pollUntil.js';
 
 /*
@@ -59,6 +60,9 @@ let mailDir = '';
 const apis: AppProcess[] = [];
 const workers: AppProcess[] = [];
 const clients: ApiClient[] = [];
+/** Each process's Prometheus listener (METRICS_PORT / WORKER_METRICS_PORT): four on one machine, none shared. */
+const metricsUrls = new Map<AppProcess, string>();
+const usedPorts = new Set<number>();
 /** Every account registered through the apis, by email, with the index of the api that created it. */
 const registered = new Map<string, number>();
 let nextClientIp = 1;
@@ -132,6 +136,23 @@ function deliveriesLoggedBy(worker: AppProcess): string[] {
     .map((line) => String(line.messageId));
 }
 
+/** A free loopback port not already handed to another process of this suite. */
+async function distinctFreePort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!usedPorts.has(port)) {
+      usedPorts.add(port);
+      return port;
+    }
+  }
+}
+
+async function scrapeMetrics(app: AppProcess): Promise<string> {
+  const response = await fetch(metricsUrls.get(app) ?? `${app.name} has no metrics url`);
+  expect(response.status, `GET /metrics of ${app.name}`).toBe(200);
+  return response.text();
+}
+
 function redisClient(): Redis {
   if (redis === undefined) throw new Error('Redis not open');
   return redis;
@@ -172,24 +193,29 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
     SHUTDOWN_TIMEOUT_MS: '10000',
   };
-  const ports = [await freePort(), await freePort()];
+  const ports = [await distinctFreePort(), await distinctFreePort()];
   for (const [index, port] of ports.entries()) {
+    const metricsPort = await distinctFreePort();
     apis.push(
       startAppProcess(`api#${index + 1}`, 'apps/api/src/server.ts', {
         ...shared,
         HOST: '127.0.0.1',
         PORT: String(port),
+        METRICS_PORT: String(metricsPort),
         COOKIE_SECURE: 'false',
         // As behind a load balancer: the client address comes from X-Forwarded-For.
         TRUST_PROXY: 'true',
       }),
     );
     clients.push(createApiClient(`http://127.0.0.1:${port}`));
+    metricsUrls.set(apis.at(-1) as AppProcess, `http://127.0.0.1:${metricsPort}/metrics`);
   }
   for (const index of [1, 2]) {
+    const metricsPort = await distinctFreePort();
     workers.push(
       startAppProcess(`worker#${index}`, 'apps/worker/src/main.ts', {
         ...shared,
+        WORKER_METRICS_PORT: String(metricsPort),
         MAIL_TRANSPORT: 'file',
         MAIL_DIR: mailDir,
         EXPORT_DIR: join(tempDir, 'exports'),
@@ -197,6 +223,7 @@ beforeAll(async () => {
         WORKER_CONCURRENCY: '1',
       }),
     );
+    metricsUrls.set(workers.at(-1) as AppProcess, `http://127.0.0.1:${metricsPort}/metrics`);
   }
   queue = new Queue(JOBS_QUEUE, { connection: redis, prefix: queuePrefix });
 
@@ -430,6 +457,42 @@ describe('two api and two worker processes on one PostgreSQL and one Redis', () 
     expect(unverified.filter((row) => registered.has(row.email))).toEqual([]);
   });
 
+  it('serves the metrics of each process on a port of its own; together they account for the work done', async () => {
+    expect((await client(0).get('/metrics')).status, 'the public port has no /metrics').toBe(404);
+    const apiTexts = await Promise.all(apis.map(scrapeMetrics));
+    const registrations = apiTexts.map((text) =>
+      metricValue(text, 'http_requests_total', { method: 'POST', route: '/auth/register', status: '201' }),
+    );
+    expect(registrations[0]! + registrations[1]!).toBe(registered.size);
+    // The session test signed in once on each api.
+    expect(apiTexts.map((text) => metricValue(text, 'api_sessions_total', { outcome: 'created' }))).toEqual([
+      1, 1,
+    ]);
+    for (const text of apiTexts) expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+
+    const emailJobs = { job: 'send-verification-email' };
+    // A worker counts a job a moment after BullMQ recorded it as completed.
+    const completed = await pollUntil(
+      `${registered.size} completed email jobs in the workers' metrics`,
+      async () => {
+        const texts = await Promise.all(workers.map(scrapeMetrics));
+        const counts = texts.map((text) =>
+          metricValue(text, 'worker_jobs_total', { ...emailJobs, outcome: 'completed' }),
+        );
+        return counts[0]! + counts[1]! === registered.size ? { counts, texts } : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 100, describe: allOutput },
+    );
+    expect(
+      completed.counts.every((count) => count > 0),
+      `completed per worker: ${completed.counts}`,
+    ).toBe(true);
+    for (const text of completed.texts) {
+      expect(metricValue(text, 'worker_jobs_total', { ...emailJobs, outcome: 'failed' })).toBe(0);
+      expect(metricValue(text, 'worker_queue_jobs', { state: 'waiting' })).toBe(0);
+    }
+  });
+
   it('stops all four processes cleanly on SIGTERM', async () => {
     const apps = [...apis, ...workers];
     const statuses = await Promise.all(apps.map((app) => app.stop(STOP_TIMEOUT_MS)));
@@ -441,5 +504,8 @@ describe('two api and two worker processes on one PostgreSQL and one Redis', () 
     }
     // Nothing was delivered twice while the workers were closing.
     expect(workers.flatMap(deliveriesLoggedBy)).toHaveLength(registered.size);
+    for (const app of apps) {
+      await expect(fetch(metricsUrls.get(app) ?? ''), `${app.name}'s metrics listener`).rejects.toThrow();
+    }
   });
 });
