@@ -18,6 +18,7 @@ import type { AppContext } from './context.js';
 import { clientErrorHandler } from './http/clientErrorHandler.js';
 import { frameworkErrorHandler, installErrorHandler } from './http/errorHandler.js';
 import { newRequestId } from './http/newRequestId.js';
+import { apiLoggerOptions } from './http/requestLogSerializer.js';
 import { installServerEdgeHandlers, requireHostHeader } from './http/serverEdgeHandlers.js';
 import { sessionCookieName } from './http/sessionCookie.js';
 import { enforceDeadlineWhileClosing } from './http/stalledConnections.js';
@@ -104,7 +105,7 @@ export async function buildApp(options: BuildAppOptions) {
   ctx.limiter = observeRateLimits(ctx.limiter, metrics);
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: apiLoggerOptions(options.logger),
     // Request ids are ours (random, never a counter or a client-supplied value) and go back in a header.
     genReqId: newRequestId,
     requestIdHeader: false,
