@@ -1,9 +1,11 @@
 import {
   type AnyOrm,
+  type ExportId,
   SocialAccount,
   type TokenId,
   type TokenPurpose,
   User,
+  UserExport,
   type UserId,
   UserProfile,
   VerificationToken,
@@ -22,29 +24,23 @@ export interface TokenEmailRecord {
   isActive: boolean;
 }
 
-/** A user's data as exported: an allow-list of columns, never the password hash or token hashes. */
-export interface UserExport {
-  user: {
-    id: string;
+/**
+ * A user's data as exported (format `user-export/2`): an allow-list of columns under public names. Never a
+ * password or token hash, a provider token from `extra_data`, an internal UUID or a legacy integer id: the
+ * user is named by their public slug, and the other rows by what they are (a provider and its uid).
+ */
+export interface UserExportData {
+  account: {
     slug: string;
     email: string;
     firstName: string;
     lastName: string;
-    isActive: boolean;
-    isStaff: boolean;
     emailVerified: boolean;
     dateJoined: string;
     lastLogin: string | null;
   };
-  profile: {
-    id: string;
-    displayName: string;
-    bio: string;
-    avatarUrl: string | null;
-    createdAt: string;
-  } | null;
+  profile: { displayName: string; bio: string; avatarUrl: string | null; createdAt: string } | null;
   socialAccounts: {
-    id: string;
     provider: string;
     uid: string;
     extraData: unknown;
@@ -53,10 +49,38 @@ export interface UserExport {
   }[];
 }
 
+/** What `deleteAccountsPastGrace` did: how many users it deleted, and who (to end any session left). */
+export interface DeletedAccounts {
+  deleted: number;
+  userIds: UserId[];
+}
+
 /** The worker's reads and writes, one fork of the entity manager per call. */
 export interface WorkerStore {
   loadTokenEmail(tokenId: TokenId): Promise<TokenEmailRecord | null>;
-  loadUserExport(userId: UserId): Promise<UserExport | null>;
+  loadUserExport(userId: UserId): Promise<UserExportData | null>;
+  /**
+   * Stores the archive of a pending export of this user and marks it ready; false when there is no such
+   * pending export (removed after its expiry, or its user deleted), so nothing was stored.
+   */
+  completeExport(
+    exportId: ExportId,
+    userId: UserId,
+    archive: Record<string, unknown>,
+    at: Date,
+  ): Promise<boolean>;
+  /** Deletes exports (and their archives) expired at `now`, `batchSize` rows per statement; returns the count. */
+  deleteExpiredExports(options: { now: Date; batchSize: number; signal?: AbortSignal }): Promise<number>;
+  /**
+   * Deletes the users whose deletion grace ended at `now`, with everything that cascades (profile, tokens,
+   * social accounts, exports, the deletion request) and their `legacy_user_ids` row when that table still
+   * exists. Batches are claimed with `FOR UPDATE SKIP LOCKED`: two workers never wait on or repeat a batch.
+   */
+  deleteAccountsPastGrace(options: {
+    now: Date;
+    batchSize: number;
+    signal?: AbortSignal;
+  }): Promise<DeletedAccounts>;
   /** Deletes tokens expired or used before `before`, `batchSize` rows per statement; returns the count. */
   deleteFinishedTokens(options: { before: Date; batchSize: number; signal?: AbortSignal }): Promise<number>;
 }
@@ -90,14 +114,11 @@ export function createDbStore(orm: AnyOrm): WorkerStore {
       const profile = await em.findOne(UserProfile, { user: userId });
       const accounts = await em.find(SocialAccount, { user: userId }, { orderBy: { id: 'asc' } });
       return {
-        user: {
-          id: user.id,
+        account: {
           slug: user.slug,
           email: user.email,
           firstName: user.firstName,
           lastName: user.lastName,
-          isActive: user.isActive,
-          isStaff: user.isStaff,
           emailVerified: user.emailVerified,
           dateJoined: user.dateJoined.toISOString(),
           lastLogin: user.lastLogin?.toISOString() ?? null,
@@ -106,14 +127,12 @@ export function createDbStore(orm: AnyOrm): WorkerStore {
           profile === null
             ? null
             : {
-                id: profile.id,
                 displayName: profile.displayName,
                 bio: profile.bio,
                 avatarUrl: profile.avatarUrl ?? null,
                 createdAt: profile.createdAt.toISOString(),
               },
         socialAccounts: accounts.map((account) => ({
-          id: account.id,
           provider: account.provider,
           uid: account.uid,
           extraData: withoutSecrets(account.extraData),
@@ -121,6 +140,65 @@ export function createDbStore(orm: AnyOrm): WorkerStore {
           lastLogin: account.lastLogin?.toISOString() ?? null,
         })),
       };
+    },
+
+    async completeExport(exportId, userId, archive, at) {
+      const em = orm.em.fork();
+      const updated = await em.nativeUpdate(
+        UserExport,
+        { id: exportId, user: userId, status: 'pending', expiresAt: { $gt: at } },
+        { status: 'ready', archive, completedAt: at },
+      );
+      return updated > 0;
+    },
+
+    async deleteExpiredExports({ now, batchSize, signal }) {
+      let deleted = 0;
+      for (;;) {
+        if (signal?.aborted) return deleted;
+        const em = orm.em.fork();
+        const batch = await em.find(
+          UserExport,
+          { expiresAt: { $lte: now } },
+          { fields: ['id'], limit: batchSize },
+        );
+        if (batch.length === 0) return deleted;
+        deleted += await em.nativeDelete(UserExport, { id: { $in: batch.map((row) => row.id) } });
+        if (batch.length < batchSize) return deleted;
+      }
+    },
+
+    async deleteAccountsPastGrace({ now, batchSize, signal }) {
+      const userIds: UserId[] = [];
+      for (;;) {
+        if (signal?.aborted) break;
+        const batch = await orm.em.fork().transactional(async (tx) => {
+          const claimed = await tx.execute<{ user_id: UserId }[]>(
+            `select user_id from account_deletions where delete_after <= ?
+             order by delete_after limit ? for update skip locked`,
+            [now, batchSize],
+            'all',
+          );
+          const ids = claimed.map((row) => row.user_id);
+          if (ids.length === 0) return ids;
+          const [map] = await tx.execute<{ present: boolean }[]>(
+            `select to_regclass('legacy_user_ids') is not null as present`,
+            [],
+            'all',
+          );
+          // The opt-in migration may have dropped the map already; while it exists, a deleted user leaves no
+          // row in it.
+          if (map?.present === true) {
+            const placeholders = ids.map(() => '?').join(', ');
+            await tx.execute(`delete from legacy_user_ids where user_id in (${placeholders})`, ids, 'run');
+          }
+          await tx.nativeDelete(User, { id: { $in: ids } });
+          return ids;
+        });
+        userIds.push(...batch);
+        if (batch.length < batchSize) break;
+      }
+      return { deleted: userIds.length, userIds };
     },
 
     async deleteFinishedTokens({ before, batchSize, signal }) {

@@ -8,8 +8,8 @@ const booleanString = z
 
 /**
  * Every setting the worker process reads, parsed once from `process.env` (the only place that reads it).
- * Defaults suit a local machine: file mail transport into `.demo/mail`, exports into `.demo/exports` (relative
- * to the directory the worker runs in: `apps/worker` under `pnpm start`).
+ * Defaults suit a local machine: file mail transport into `.demo/mail` (relative to the directory the worker
+ * runs in: `apps/worker` under `pnpm start`). Exports are stored in PostgreSQL (`user_exports`).
  */
 export const EnvSchema = z
   .object({
@@ -43,7 +43,6 @@ export const EnvSchema = z
       .string()
       .includes('{token}')
       .default('http://localhost:3000/reset-password?token={token}'),
-    EXPORT_DIR: z.string().min(1).default('.demo/exports'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     CLEANUP_EVERY_MS: z.coerce.number().int().min(1_000).default(3_600_000),

@@ -1,3 +1,4 @@
+import type { SessionStore } from '@org/sessions';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { WorkerStore } from './dbStore.js';
@@ -10,11 +11,10 @@ export interface WorkerDeps {
   store: WorkerStore;
   transport: MailTransport;
   ledger: DeliveryLedger;
-  /** The session store of `@org/sessions` (only `revokeAll` is used). */
-  sessions: { revokeAll(userId: string, options?: { except?: string | undefined }): Promise<number> };
+  /** The session store of `@org/sessions`: `revokeAll` (purges, deletions) and `list` (exports). */
+  sessions: Pick<SessionStore<string>, 'revokeAll' | 'list'>;
   logger: Logger;
   mail: { from: string; verifyEmailUrl: string; resetPasswordUrl: string };
-  exportDir: string;
   cleanup: { batchSize: number; graceSeconds: number };
   now?: () => Date;
 }

@@ -24,3 +24,29 @@ export async function scheduleCleanup(queue: Queue, everyMs: number): Promise<vo
     },
   );
 }
+
+/** The ids of the job schedulers of the account lifecycle (issue 15); each job has the scheduler's name. */
+export const ACCOUNT_SCHEDULER_IDS = ['remove-expired-exports', 'delete-accounts-past-grace'] as const;
+
+/**
+ * Creates or updates the schedulers that remove expired exports and delete accounts past their deletion
+ * grace, every `everyMs`; idempotent like `scheduleCleanup`, so every worker process calls it at start.
+ */
+export async function scheduleAccountLifecycle(queue: Queue, everyMs: number): Promise<void> {
+  for (const id of ACCOUNT_SCHEDULER_IDS) {
+    await queue.upsertJobScheduler(
+      id,
+      { every: everyMs },
+      {
+        name: id,
+        data: {},
+        opts: {
+          attempts: 3,
+          backoff: DEFAULT_JOB_OPTIONS.backoff,
+          removeOnComplete: DEFAULT_JOB_OPTIONS.removeOnComplete,
+          removeOnFail: DEFAULT_JOB_OPTIONS.removeOnFail,
+        },
+      },
+    );
+  }
+}

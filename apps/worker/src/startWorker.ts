@@ -14,7 +14,7 @@ import { observeQueueDepth } from './metrics/observeQueueDepth.js';
 import { serveMetrics } from './metrics/serveMetrics.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics/workerMetrics.js';
 import { createRedisConnection } from './redisConnection.js';
-import { scheduleCleanup } from './scheduleCleanup.js';
+import { scheduleAccountLifecycle, scheduleCleanup } from './scheduleCleanup.js';
 import { createJobWorker } from './worker.js';
 
 export interface RunningWorker {
@@ -78,7 +78,6 @@ export async function startWorker(
         verifyEmailUrl: env.VERIFY_EMAIL_URL,
         resetPasswordUrl: env.RESET_PASSWORD_URL,
       },
-      exportDir: env.EXPORT_DIR,
       cleanup: { batchSize: env.CLEANUP_BATCH_SIZE, graceSeconds: env.TOKEN_GRACE_SECONDS },
     },
   });
@@ -86,6 +85,7 @@ export async function startWorker(
   observeJobs(worker, metrics);
   observeQueueDepth(queue, metrics.registry);
   await scheduleCleanup(queue, env.CLEANUP_EVERY_MS);
+  await scheduleAccountLifecycle(queue, env.CLEANUP_EVERY_MS);
   await worker.waitUntilReady();
   logger.info({ queue: queueName, prefix: env.QUEUE_PREFIX, transport: transport.kind }, 'worker started');
   if (transport.kind === 'file') {

@@ -19,8 +19,10 @@ import type { Redis } from 'ioredis';
 import { JobRejectedError, ShutdownRequestedError } from './errors.js';
 import type { JobContext, WorkerDeps } from './jobContext.js';
 import { cleanupExpiredTokens } from './jobs/cleanupExpiredTokens.js';
+import { deleteAccountsPastGrace } from './jobs/deleteAccountsPastGrace.js';
 import { exportUserData } from './jobs/exportUserData.js';
 import { purgeUserSessions } from './jobs/purgeUserSessions.js';
+import { removeExpiredExports } from './jobs/removeExpiredExports.js';
 import { sendTokenEmail, type TokenEmailPayload } from './jobs/sendTokenEmail.js';
 
 const emailJobs: ReadonlySet<string> = new Set(EMAIL_JOB_NAMES);
@@ -39,9 +41,9 @@ export type ParsedJob =
       readonly payload: JobPayload<'purge-user-sessions'>;
     }
   | {
-      readonly name: 'cleanup-expired-tokens';
+      readonly name: 'cleanup-expired-tokens' | 'remove-expired-exports' | 'delete-accounts-past-grace';
       readonly userId: null;
-      readonly payload: JobPayload<'cleanup-expired-tokens'>;
+      readonly payload: Record<string, never>;
     };
 
 /**
@@ -71,7 +73,9 @@ export function parseJobAtBoundary(job: Pick<Job, 'name' | 'data'>): ParsedJob {
         return { name: job.name, userId: payload.userId, payload };
       }
       case 'cleanup-expired-tokens':
-        return { name: job.name, userId: null, payload: parseJobPayload('cleanup-expired-tokens', job.data) };
+      case 'remove-expired-exports':
+      case 'delete-accounts-past-grace':
+        return { name: job.name, userId: null, payload: parseJobPayload(job.name, job.data) };
       default:
         throw new UnknownJobError(job.name);
     }
@@ -150,6 +154,10 @@ function run(parsed: ParsedJob, context: JobContext, deps: WorkerDeps): Promise<
       return purgeUserSessions(parsed.payload, context, deps);
     case 'cleanup-expired-tokens':
       return cleanupExpiredTokens(context, deps);
+    case 'remove-expired-exports':
+      return removeExpiredExports(context, deps);
+    case 'delete-accounts-past-grace':
+      return deleteAccountsPastGrace(context, deps);
   }
 }
 

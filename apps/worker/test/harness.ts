@@ -9,6 +9,7 @@ import {
   SocialAccount,
   type TokenPurpose,
   User,
+  UserExport,
   type UserId,
   UserProfile,
   VerificationToken,
@@ -63,7 +64,6 @@ export interface Harness {
   queue: Queue;
   deps: WorkerDeps;
   mailDir: string;
-  exportDir: string;
   sessions: SessionStore<string>;
   logs: Record<string, unknown>[];
   startWorker(overrides?: Partial<WorkerDeps>): Worker;
@@ -71,7 +71,7 @@ export interface Harness {
 }
 
 /**
- * One isolated setup per test: its own BullMQ prefix, session key prefix, mail and export folders; a
+ * One isolated setup per test: its own BullMQ prefix, session key prefix and mail folder; a
  * producer whose retries back off by 10 ms so retry tests stay fast.
  */
 export async function createHarness(orm: Orm): Promise<Harness> {
@@ -79,7 +79,6 @@ export async function createHarness(orm: Orm): Promise<Harness> {
   const queueName = 'jobs';
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const mailDir = await mkdtemp(join(tmpdir(), 'worker-mail-'));
-  const exportDir = await mkdtemp(join(tmpdir(), 'worker-export-'));
   const jobs = createJobProducer({
     connection: redis,
     prefix,
@@ -109,7 +108,6 @@ export async function createHarness(orm: Orm): Promise<Harness> {
       verifyEmailUrl: 'https://app.example.test/verify?token={token}',
       resetPasswordUrl: 'https://app.example.test/reset?token={token}',
     },
-    exportDir,
     cleanup: { batchSize: 2, graceSeconds: 3600 },
   };
   const workers: Worker[] = [];
@@ -122,7 +120,6 @@ export async function createHarness(orm: Orm): Promise<Harness> {
     queue: jobs.queue,
     deps,
     mailDir,
-    exportDir,
     sessions,
     logs: lines,
     startWorker(overrides = {}) {
@@ -147,15 +144,14 @@ export async function createHarness(orm: Orm): Promise<Harness> {
       await jobs.close();
       redis.disconnect();
       await rm(mailDir, { recursive: true, force: true });
-      await rm(exportDir, { recursive: true, force: true });
     },
   };
 }
 
 /**
  * The set-up every job test shares, as vitest fixtures: `database` (once per file) a fresh migrated database
- * with an ORM, dropped afterwards; `harness` (per test) an isolated queue, session store, mail and export
- * folders (`createHarness`), closed and removed afterwards.
+ * with an ORM, dropped afterwards; `harness` (per test) an isolated queue, session store and mail folder
+ * (`createHarness`), closed and removed afterwards.
  */
 export const workerTest = base
   // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
@@ -239,4 +235,15 @@ export async function createProfileAndAccounts(orm: Orm, userId: UserId) {
   });
   em.create(SocialAccount, { user: userId, provider: 'google', uid: `g-${randomUUID()}`, extraData: {} });
   await em.flush();
+}
+
+/** A pending export of the user, as `POST /me/export` creates it (expiring in an hour unless told). */
+export async function createExport(orm: Orm, userId: UserId, options: { expiresAt?: Date } = {}) {
+  const em = orm.em.fork();
+  const row = em.create(UserExport, {
+    user: userId,
+    expiresAt: options.expiresAt ?? new Date(Date.now() + 3600_000),
+  });
+  await em.flush();
+  return row;
 }

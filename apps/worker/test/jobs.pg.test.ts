@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { TokenIds, type UserId, UserIds, VerificationToken } from '@org/db';
 import { describe, expect } from 'vitest';
 import { readMailbox } from '../src/mail/fileMailTransport.js';
 import type { MailTransport } from '../src/mail/mailTransport.js';
 import { createSmtpMailTransport } from '../src/mail/smtpMailTransport.js';
 import {
-  createProfileAndAccounts,
+  createExport,
   createToken,
   createUser,
   createUserWithToken,
@@ -339,50 +337,7 @@ describe('payloads at the boundary', () => {
   );
 });
 
-describe('export-user-data', () => {
-  test('writes user, profile and social accounts as JSON, without any secret', async ({
-    database,
-    harness,
-  }) => {
-    const user = await createUser(database.orm, { firstName: 'Barbara' });
-    await createProfileAndAccounts(database.orm, user.id);
-    await createToken(database.orm, user.id);
-    harness.startWorker();
-    const { id } = await harness.jobs.enqueue('export-user-data', { userId: user.id });
-    const job = await settled(harness.queue, id);
-    const file = join(harness.exportDir, `${user.id}.json`);
-    expect(job.returnvalue).toEqual({ file, socialAccounts: 2 });
-    const raw = await readFile(file, 'utf8');
-    const exported = JSON.parse(raw);
-    expect(exported.user).toMatchObject({
-      id: user.id,
-      slug: user.slug,
-      email: user.email,
-      firstName: 'Barbara',
-    });
-    expect(exported.profile).toMatchObject({ displayName: 'Ada L.', bio: 'Analyst' });
-    expect(exported.socialAccounts.map((account: { provider: string }) => account.provider).sort()).toEqual([
-      'github',
-      'google',
-    ]);
-    const github = exported.socialAccounts.find(
-      (account: { provider: string }) => account.provider === 'github',
-    );
-    expect(github.extraData).toEqual({ login: 'ada', nested: { plan: 'free' } });
-    for (const secret of ['password', 'pbkdf2', 'tokenHash', 'token_hash', 'gho_secret', 'refreshToken']) {
-      expect(raw).not.toContain(secret);
-    }
-  });
-
-  test('fails at once for a user that does not exist', async ({ harness }) => {
-    harness.startWorker();
-    const userId = UserIds.newId();
-    const { id } = await harness.jobs.enqueue('export-user-data', { userId });
-    const job = await settled(harness.queue, id);
-    expect(job.failedReason).toBe(`user ${userId} does not exist`);
-    expect(job.attemptsMade).toBe(1);
-  });
-});
+// export-user-data, remove-expired-exports and delete-accounts-past-grace: accountLifecycle.pg.test.ts.
 
 describe('purge-user-sessions', () => {
   test('ends every session of the user through the shared session store, and only theirs', async ({
@@ -447,8 +402,9 @@ describe('cleanup-expired-tokens', () => {
 describe('logs', () => {
   test('carry the job name, job id and user UUID on every line of a job', async ({ database, harness }) => {
     const user = await createUser(database.orm);
+    const pending = await createExport(database.orm, user.id);
     harness.startWorker();
-    const { id } = await harness.jobs.enqueue('export-user-data', { userId: user.id });
+    const { id } = await harness.jobs.enqueue('export-user-data', { userId: user.id, exportId: pending.id });
     await settled(harness.queue, id);
     const lines = harness.logs.filter((line) => line.jobId === id);
     expect(lines.map((line) => line.msg)).toEqual(['job started', 'user data exported', 'job completed']);

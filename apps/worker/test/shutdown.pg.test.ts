@@ -4,7 +4,9 @@ import { describe, expect } from 'vitest';
 import { closeWorkerGracefully } from '../src/closeWorkerGracefully.js';
 import type { WorkerStore } from '../src/dbStore.js';
 import { readMailbox } from '../src/mail/fileMailTransport.js';
+import { ACCOUNT_SCHEDULER_IDS } from '../src/scheduleCleanup.js';
 import {
+  createExport,
   createUser,
   createUserWithToken,
   type Harness,
@@ -45,8 +47,9 @@ describe('graceful shutdown', () => {
         return harness.deps.store.loadUserExport(userId);
       },
     };
+    const pending = await createExport(database.orm, user.id);
     const worker = harness.startWorker({ store });
-    const active = await harness.jobs.enqueue('export-user-data', { userId: user.id });
+    const active = await harness.jobs.enqueue('export-user-data', { userId: user.id, exportId: pending.id });
     // The processor itself has the job (BullMQ marks it active in Redis a moment before).
     await entered.opened;
     await waitForState(harness, active.id, 'active');
@@ -135,7 +138,6 @@ describe('main.ts', () => {
           DATABASE_URL: database.url,
           QUEUE_PREFIX: harness.prefix,
           MAIL_DIR: harness.mailDir,
-          EXPORT_DIR: harness.exportDir,
           SHUTDOWN_TIMEOUT_MS: '5000',
           LOG_LEVEL: 'info',
         },
@@ -148,7 +150,7 @@ describe('main.ts', () => {
         const { id } = await harness.jobs.enqueue('send-verification-email', payload);
         // The child starts tsx and imports the worker's sources: seconds when quiet, over 30 s on a loaded CI machine.
         expect((await settled(harness.queue, id, STARTUP_MS)).returnvalue).toMatchObject({ status: 'sent' });
-        expect(await harness.queue.getJobSchedulersCount()).toBe(1);
+        expect(await harness.queue.getJobSchedulersCount()).toBe(1 + ACCOUNT_SCHEDULER_IDS.length);
       } finally {
         child.kill('SIGTERM');
       }

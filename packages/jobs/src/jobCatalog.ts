@@ -1,6 +1,9 @@
+import { ExportIds } from '@org/db';
 import type { DefaultJobOptions, JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { SecretField, TokenIdField, UserIdField } from './idFields.js';
+
+const ExportIdField = ExportIds.idSchema.describe('a UUIDv6 string');
 
 const emailTokenPayload = z.strictObject({ userId: UserIdField, tokenId: TokenIdField, secret: SecretField });
 
@@ -13,12 +16,17 @@ const emailTokenPayload = z.strictObject({ userId: UserIdField, tokenId: TokenId
 export const jobSchemas = {
   'send-verification-email': emailTokenPayload,
   'send-password-reset': emailTokenPayload,
-  'export-user-data': z.strictObject({ userId: UserIdField }),
+  // `exportId` names the `user_exports` row the api created; legacy jobs translated by the queued-jobs
+  // cutover carry only `userId`, and the worker then creates the row itself.
+  'export-user-data': z.strictObject({ userId: UserIdField, exportId: ExportIdField.optional() }),
   'purge-user-sessions': z.strictObject({
     userId: UserIdField,
     exceptSessionId: z.string().min(1).max(200).describe('a session id string').optional(),
   }),
   'cleanup-expired-tokens': z.strictObject({}),
+  // Both run from job schedulers of the worker (issue 15), like cleanup-expired-tokens.
+  'remove-expired-exports': z.strictObject({}),
+  'delete-accounts-past-grace': z.strictObject({}),
 } as const;
 
 export type JobName = keyof typeof jobSchemas;
@@ -61,14 +69,20 @@ export const DEFAULT_JOB_OPTIONS = {
 const optionsByJob: { [N in JobName]: (payload: JobPayload<N>) => JobsOptions } = {
   'send-verification-email': (payload) => ({ attempts: 8, jobId: `verify-email.${payload.tokenId}` }),
   'send-password-reset': (payload) => ({ attempts: 8, jobId: `password-reset.${payload.tokenId}` }),
-  'export-user-data': (payload) => ({ deduplication: { id: `export-user-data.${payload.userId}` } }),
+  'export-user-data': (payload) =>
+    payload.exportId === undefined
+      ? { deduplication: { id: `export-user-data.${payload.userId}` } }
+      : { jobId: `export-user-data.${payload.exportId}` },
   'purge-user-sessions': () => ({ attempts: 10 }),
   'cleanup-expired-tokens': () => ({ attempts: 3 }),
+  'remove-expired-exports': () => ({ attempts: 3 }),
+  'delete-accounts-past-grace': () => ({ attempts: 3 }),
 };
 
 /**
  * Per-job options derived from the payload. Email jobs get a job id derived from the token, so enqueueing
- * one token twice adds one job; an export is deduplicated while one is pending for the user. Session purges
+ * one token twice adds one job; so does an export requested through the api (its id comes from the export
+ * row), while a legacy export without a row is deduplicated while one is pending for the user. Session purges
  * are idempotent and never deduplicated: dropping a later purge could leave a session alive.
  */
 export function jobOptionsFor<N extends JobName>(name: N, payload: JobPayload<N>): JobsOptions {
