@@ -13,7 +13,7 @@ export function observeRateLimits(
   metrics: Pick<ApiMetrics, 'rateLimits'>,
 ): RateLimiter {
   return {
-    ...limiter,
+    reset: (bucket, subject) => limiter.reset(bucket, subject),
     async hit(bucket, subject, rule) {
       const decision = await limiter.hit(bucket, subject, rule);
       metrics.rateLimits.inc({ limiter: bucket, outcome: decision.allowed ? 'allowed' : 'limited' });

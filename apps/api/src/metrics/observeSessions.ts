@@ -16,8 +16,10 @@ export function observeSessions<TUserId extends string>(
   const count = (outcome: SessionOutcome, by = 1) => {
     if (by > 0) metrics.sessions.inc({ outcome }, by);
   };
+  // Every method spelled out (no spread): a method added to SessionStore is a type error here, not a silent gap.
   return {
-    ...store,
+    keys: store.keys,
+    list: (userId) => store.list(userId),
     async create(userId, meta) {
       const issued = await store.create(userId, meta);
       count('created');
