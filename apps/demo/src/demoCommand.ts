@@ -11,8 +11,8 @@ Seeds a legacy system with integer keys (N users, default 10000, ${DEMO_USERS.le
 pnpm migrate, starts the new api and worker, uses them over HTTP, and cleans up.
   --users N   how many legacy users to seed (pnpm demo -- --users N works too)
 
-Environment: REDIS_URL (default redis://127.0.0.1:6379); DATABASE_URL (default: an embedded PostgreSQL,
-PGlite); NO_COLOR disables bold headings. Exit code: 0 done, 1 a step failed, 2 usage.`,
+Environment: REDIS_URL (default redis://127.0.0.1:6379); REDIS_CLUSTER_NODES (host:port,...: a Redis Cluster
+instead); DATABASE_URL (default: an embedded PostgreSQL, PGlite); NO_COLOR disables bold headings. Exit code: 0 done, 1 a step failed, 2 usage.`,
   options: { users: { type: 'string', default: '10000' } },
 } as const;
 

@@ -17,7 +17,8 @@ import {
   UsageError,
 } from '@org/cli';
 import { initOrm, runMigrations } from '@org/db';
-import { connectRedis } from '@org/sessions';
+import { QueuePrefixError, queuePrefixFor } from '@org/jobs';
+import { connectRedis, RedisClusterNodesField } from '@org/sessions';
 import { z } from 'zod';
 import { MAX_USERS } from './demoCommand.js';
 import { createLegacySystem, DEMO_USERS } from './legacySystem.js';
@@ -32,17 +33,30 @@ and the queue with jobs carrying integer ids: a rehearsal database for pnpm migr
   --users N   how many legacy users to seed
 
 Environment: DATABASE_URL (required: the scratch database), REDIS_URL (default redis://127.0.0.1:6379),
-LEGACY_KEY_PREFIX (default empty), QUEUE_PREFIX (default bull).
+REDIS_CLUSTER_NODES (host:port,...: a Redis Cluster instead), LEGACY_KEY_PREFIX (default empty), QUEUE_PREFIX
+(default bull, {bull} on a cluster).
 Exit code: 0 seeded, 1 refused or failed, 2 usage.`,
   options: { users: { type: 'string' } },
 } as const;
 
-const Env = z.object({
-  DATABASE_URL: DatabaseUrlField,
-  REDIS_URL: RedisUrlField,
-  LEGACY_KEY_PREFIX: z.string().default(''),
-  QUEUE_PREFIX: z.string().min(1).default('bull'),
-});
+const Env = z
+  .object({
+    DATABASE_URL: DatabaseUrlField,
+    REDIS_URL: RedisUrlField,
+    REDIS_CLUSTER_NODES: RedisClusterNodesField,
+    LEGACY_KEY_PREFIX: z.string().default(''),
+    QUEUE_PREFIX: z.string().optional(),
+  })
+  .transform((env, ctx) => {
+    try {
+      const cluster = env.REDIS_CLUSTER_NODES.length > 0;
+      return { ...env, QUEUE_PREFIX: queuePrefixFor({ configured: env.QUEUE_PREFIX, cluster }) };
+    } catch (error) {
+      if (!(error instanceof QueuePrefixError)) throw error;
+      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: error.message });
+      return z.NEVER;
+    }
+  });
 
 process.exitCode = await runCommand(
   LEGACY_SEED_COMMAND,
@@ -87,7 +101,10 @@ process.exitCode = await runCommand(
     } finally {
       await orm.close(true);
     }
-    const redis = await connectRedis(env.REDIS_URL, { connectionName: 'legacy-seed' });
+    const redis = await connectRedis(
+      { url: env.REDIS_URL, clusterNodes: env.REDIS_CLUSTER_NODES },
+      { connectionName: 'legacy-seed' },
+    );
     try {
       const counts = await createLegacySystem({
         databaseUrl: env.DATABASE_URL,

@@ -3,8 +3,8 @@ import type { Progress } from '@org/cli';
 import { initOrm, LEGACY_SCHEMA_MIGRATION, runMigrations } from '@org/db';
 import { legacyPasswordHash, seedLegacyData } from '@org/db/testing';
 import { seedLegacyJobs } from '@org/jobs/testing';
+import type { RedisClient } from '@org/sessions';
 import { seedLegacyKeys } from '@org/sessions/testing';
-import type { Redis } from 'ioredis';
 
 /** Accounts of the old system whose passwords the demo knows, stored in the legacy hash format. */
 export const DEMO_USERS = [
@@ -29,7 +29,7 @@ export interface LegacyCounts {
 
 export interface LegacySystemOptions {
   databaseUrl: string;
-  redis: Redis;
+  redis: RedisClient;
   /** Prefix of every Redis key the demo writes (legacy keys included), so a shared Redis is left alone. */
   keyPrefix: string;
   queuePrefix: string;

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type CommandIo, createProgress, createStyle, freePort, runCommand } from '@org/cli';
 import { initOrm } from '@org/db';
 import { uuidV6Date, uuidV6Ticks } from '@org/ids';
-import { connectRedis } from '@org/sessions';
+import { connectRedis, parseClusterNodes } from '@org/sessions';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { DEMO_COMMAND, usersFrom } from './demoCommand.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embeddedPostgres.js';
@@ -40,9 +40,11 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
   };
 
   const redisUrl = io.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const clusterNodes = parseClusterNodes(io.env.REDIS_CLUSTER_NODES);
   const runId = randomBytes(4).toString('hex');
   const keyPrefix = `demo-${runId}:`;
-  const queuePrefix = `demo-${runId}-bull`;
+  // On a Redis Cluster a BullMQ prefix needs a hash tag (every key of a queue in one slot).
+  const queuePrefix = clusterNodes.length > 0 ? `{demo-${runId}-bull}` : `demo-${runId}-bull`;
 
   const cleanups: Array<() => Promise<unknown>> = [];
   let cleaning: Promise<void> | undefined;
@@ -64,7 +66,7 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
   }
   let exitCode = 0;
   try {
-    const redis = await connectRedis(redisUrl, { connectionName: 'demo' });
+    const redis = await connectRedis({ url: redisUrl, clusterNodes }, { connectionName: 'demo' });
     cleanups.push(async () => {
       await deleteKeysWithPrefix(redis, keyPrefix);
       await deleteKeysWithPrefix(redis, `${queuePrefix}:`);
@@ -80,7 +82,9 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
     } else {
       print(`PostgreSQL: ${new URL(databaseUrl).host} (DATABASE_URL)`);
     }
-    print(`Redis: ${new URL(redisUrl).host}, keys under "${keyPrefix}" and queues under "${queuePrefix}"`);
+    const redisWhere =
+      clusterNodes.length > 0 ? `the Redis Cluster ${clusterNodes.join(',')}` : new URL(redisUrl).host;
+    print(`Redis: ${redisWhere}, keys under "${keyPrefix}" and queues under "${queuePrefix}"`);
     const orm = await initOrm({ clientUrl: databaseUrl });
     cleanups.unshift(() => orm.close());
     const queryOne = async <T extends object>(sql: string, params: unknown[]): Promise<T> => {
@@ -106,6 +110,7 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
     const cutoverEnv = {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
+      REDIS_CLUSTER_NODES: clusterNodes.join(','),
       REDIS_KEY_PREFIX: keyPrefix,
       LEGACY_KEY_PREFIX: keyPrefix,
       QUEUE_PREFIX: queuePrefix,

@@ -1,5 +1,6 @@
 import { DatabaseUrlField, parseEnvWith, RedisUrlField } from '@org/cli';
-import { DEFAULT_QUEUE_PREFIX } from '@org/jobs';
+import { QueuePrefixError, queuePrefixFor } from '@org/jobs';
+import { RedisClusterNodesField } from '@org/sessions';
 import { z } from 'zod';
 
 const booleanString = z
@@ -14,8 +15,11 @@ const booleanString = z
 export const EnvSchema = z
   .object({
     REDIS_URL: RedisUrlField,
+    /** `host:port,...`: a Redis Cluster instead of the one Redis at REDIS_URL. */
+    REDIS_CLUSTER_NODES: RedisClusterNodesField,
     DATABASE_URL: DatabaseUrlField,
-    QUEUE_PREFIX: z.string().min(1).default(DEFAULT_QUEUE_PREFIX),
+    /** Unset: `bull` on one Redis, `{bull}` on a cluster (`queuePrefixFor`); the api and migrate agree. */
+    QUEUE_PREFIX: z.string().optional(),
     REDIS_KEY_PREFIX: z.string().default(''),
     SESSION_IDLE_TTL_SECONDS: z.coerce
       .number()
@@ -67,6 +71,16 @@ export const EnvSchema = z
   .refine((env) => env.SESSION_ABSOLUTE_TTL_SECONDS >= env.SESSION_IDLE_TTL_SECONDS, {
     message: 'SESSION_ABSOLUTE_TTL_SECONDS must be >= SESSION_IDLE_TTL_SECONDS',
     path: ['SESSION_ABSOLUTE_TTL_SECONDS'],
+  })
+  .transform((env, ctx) => {
+    try {
+      const cluster = env.REDIS_CLUSTER_NODES.length > 0;
+      return { ...env, QUEUE_PREFIX: queuePrefixFor({ configured: env.QUEUE_PREFIX, cluster }) };
+    } catch (error) {
+      if (!(error instanceof QueuePrefixError)) throw error;
+      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: error.message });
+      return z.NEVER;
+    }
   });
 
 export type Env = z.output<typeof EnvSchema>;

@@ -46,8 +46,9 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const queueName = options.queueName ?? JOBS_QUEUE;
   const orm = await initOrm({ clientUrl: env.DATABASE_URL });
-  const workerConnection = createRedisConnection(env.REDIS_URL, 'worker');
-  const clientConnection = createRedisConnection(env.REDIS_URL, 'worker-client');
+  const redisTarget = { url: env.REDIS_URL, clusterNodes: env.REDIS_CLUSTER_NODES };
+  const workerConnection = createRedisConnection(redisTarget, 'worker');
+  const clientConnection = createRedisConnection(redisTarget, 'worker-client');
   const transport = createMailTransport(env);
   const queue = new Queue(queueName, {
     connection: clientConnection,

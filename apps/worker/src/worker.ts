@@ -14,8 +14,8 @@ import {
   scrubbedEmailPayloadSchema,
   UnknownJobError,
 } from '@org/jobs';
+import type { RedisClient } from '@org/sessions';
 import { type Job, type Processor, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { JobRejectedError, ShutdownRequestedError } from './errors.js';
 import type { JobContext, WorkerDeps } from './jobContext.js';
 import { cleanupExpiredTokens } from './jobs/cleanupExpiredTokens.js';
@@ -178,7 +178,7 @@ async function scrubSecret(job: Job): Promise<void> {
 export interface JobWorkerOptions {
   deps: WorkerDeps;
   /** A connection with `maxRetriesPerRequest: null` (see `createRedisConnection`). */
-  connection: Redis;
+  connection: RedisClient;
   prefix?: string;
   queueName?: string;
   concurrency?: number;

@@ -1,12 +1,12 @@
 import { type DefaultJobOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DEFAULT_JOB_OPTIONS, type JobName, type JobPayload, jobOptionsFor } from './jobCatalog.js';
 import { parseJobPayload } from './parseJobPayload.js';
 import { DEFAULT_QUEUE_PREFIX, JOBS_QUEUE } from './queueNames.js';
+import type { RedisConnection } from './redisConnection.js';
 
 export interface JobProducerOptions {
   /** An ioredis connection owned by the caller; `close()` leaves it open. */
-  connection: Redis;
+  connection: RedisConnection;
   /** BullMQ key prefix (default `bull`); tests pass their own for isolation. */
   prefix?: string;
   /** Queue name (default `jobs`); tests pass their own. */

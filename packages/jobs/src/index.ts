@@ -37,5 +37,13 @@ export {
 } from './jobCatalog.js';
 export { JobPayloadError } from './jobPayloadError.js';
 export { parseJobPayload } from './parseJobPayload.js';
-export { DEFAULT_QUEUE_PREFIX, JOBS_QUEUE } from './queueNames.js';
+export {
+  CLUSTER_QUEUE_PREFIX,
+  DEFAULT_QUEUE_PREFIX,
+  hasHashTag,
+  JOBS_QUEUE,
+  QueuePrefixError,
+  queuePrefixFor,
+} from './queueNames.js';
+export type { RedisConnection } from './redisConnection.js';
 export { UnknownJobError } from './unknownJobError.js';

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisTarget } from './createRedisClient.js';
 import { RedisUnreachableError } from './errors.js';
 
 export interface ConnectRedisOptions {
@@ -9,22 +9,27 @@ export interface ConnectRedisOptions {
 }
 
 /**
- * A connected ioredis client for a command (the migrate task, the demo), or a `RedisUnreachableError` that
- * names REDIS_URL's host and port and how to start Redis there. It does not reconnect: a command that loses
- * Redis fails with the cause and is run again. Errors are kept from ioredis's default handler, so nothing
- * prints `[ioredis] Unhandled error event` with a stack trace. Close it with `quit()` or `disconnect()`.
+ * A connected client for a command (the migrate task, the demo): one Redis at `REDIS_URL`, or a Redis
+ * Cluster when the target has `clusterNodes` (`REDIS_CLUSTER_NODES`); or a `RedisUnreachableError` that names
+ * the address and how to start Redis there. It does not reconnect: a command that loses Redis fails with the
+ * cause and is run again. Errors are kept from ioredis's default handler, so nothing prints
+ * `[ioredis] Unhandled error event` with a stack trace. Close it with `quit()` or `disconnect()`.
  *
  * @example
- * const redis = await connectRedis(env.REDIS_URL, { connectionName: 'migrate' });
+ * const redis = await connectRedis({ url: env.REDIS_URL, clusterNodes: env.REDIS_CLUSTER_NODES });
  */
-export async function connectRedis(url: string, options: ConnectRedisOptions = {}): Promise<Redis> {
+export async function connectRedis(
+  target: string | RedisTarget,
+  options: ConnectRedisOptions = {},
+): Promise<RedisClient> {
+  const where = typeof target === 'string' ? { url: target } : target;
   let lastError: unknown;
-  const redis = new Redis(url, {
+  const redis = createRedisClient(where, {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 5_000,
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
-    ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
+    connectionName: options.connectionName,
   });
   redis.on('error', (error: unknown) => {
     lastError = error;
@@ -34,6 +39,9 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
     return redis;
   } catch (error) {
     redis.disconnect();
-    throw new RedisUnreachableError(url, { cause: lastError ?? error });
+    throw new RedisUnreachableError(where.url, {
+      cause: lastError ?? error,
+      clusterNodes: where.clusterNodes,
+    });
   }
 }

@@ -111,12 +111,39 @@ function credentialsOf(url: string): { username?: string; password?: string } {
   }
 }
 
-/** `host:port` of every master: the nodes a key scan must visit (one entry for a single Redis). */
-export function redisMasters(redis: RedisClient): { node: string; redis: Redis }[] {
-  if (redis instanceof Cluster) {
-    return redis.nodes('master').map((node) => ({ node: nodeName(node), redis: node }));
+/**
+ * Every master as `host:port` with its connection: the nodes a key scan must visit (the one server of a
+ * single Redis). Waits for a cluster to be ready first: before that ioredis knows no node, and a scan of
+ * "every master" would silently visit none.
+ *
+ * @example
+ * for (const { node, redis: master } of await redisMasters(redis)) console.log(node, await master.dbsize());
+ */
+export async function redisMasters(redis: RedisClient): Promise<{ node: string; redis: Redis }[]> {
+  if (!(redis instanceof Cluster)) return [{ node: nodeName(redis), redis }];
+  await redis.ping();
+  const masters = redis.nodes('master');
+  if (masters.length === 0) throw new RedisConfigError('the Redis Cluster reports no master');
+  return masters
+    .map((node) => ({ node: nodeName(node), redis: node }))
+    .sort((a, b) => a.node.localeCompare(b.node));
+}
+
+/**
+ * UNLINKs keys that one node returned from SCAN; returns how many existed. On a cluster they may lie in
+ * different slots (one multi-key UNLINK would be CROSSSLOT), so it sends one UNLINK per key in a pipeline,
+ * which the cluster client routes (every key of the batch belongs to the same node).
+ */
+export async function unlinkKeys(redis: RedisClient, keys: readonly string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  if (!(redis instanceof Cluster)) return redis.unlink(...keys);
+  const replies = await redis.pipeline(keys.map((key) => ['unlink', key])).exec();
+  let removed = 0;
+  for (const [error, count] of replies ?? []) {
+    if (error) throw error;
+    removed += Number(count);
   }
-  return [{ node: nodeName(redis), redis }];
+  return removed;
 }
 
 function nodeName(redis: Redis): string {

@@ -29,13 +29,20 @@ export class RedisConfigError extends Error {
 export class RedisUnreachableError extends Error {
   override readonly name = 'RedisUnreachableError';
   readonly code = 'REDIS_UNREACHABLE';
-  /** REDIS_URL without its password. */
+  /** REDIS_URL without its password, or REDIS_CLUSTER_NODES. */
   readonly url: string;
 
-  constructor(url: string, options: { cause: unknown }) {
-    const shown = redactUrl(url);
+  constructor(url: string, options: { cause: unknown; clusterNodes?: readonly string[] | undefined }) {
+    const nodes = options.clusterNodes ?? [];
+    const shown = nodes.length > 0 ? nodes.join(',') : redactUrl(url);
     const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
-    super(`cannot reach Redis at ${shown} (${reason}).\n${startHint(url)}`, options);
+    super(
+      nodes.length > 0
+        ? `cannot reach the Redis Cluster at ${shown} (${reason}).\nCheck that REDIS_CLUSTER_NODES names nodes ` +
+            'of a running cluster (`redis-cli -p <port> cluster info` says cluster_state:ok), or unset it to use REDIS_URL.'
+        : `cannot reach Redis at ${shown} (${reason}).\n${startHint(url)}`,
+      { cause: options.cause },
+    );
     this.url = shown;
   }
 }

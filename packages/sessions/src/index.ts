@@ -6,6 +6,7 @@ export {
   type RedisClientOptions,
   type RedisTarget,
   redisMasters,
+  unlinkKeys,
 } from './createRedisClient.js';
 export {
   RedisConfigError,
@@ -21,6 +22,8 @@ export {
   KEY_NAMESPACE,
   type KeyLayout,
   LEGACY_KEY_PATTERNS,
+  USER_TAG_LENGTH,
+  userTag,
 } from './keyLayout.js';
 export {
   createRateLimiter,
@@ -28,12 +31,14 @@ export {
   type RateLimiter,
   type RateLimitRule,
 } from './rateLimiter.js';
+export { RedisClusterNodesField } from './redisEnvFields.js';
 export {
+  type NodeRemovalReport,
   type RemoveLegacyKeysOptions,
   type RemoveLegacyKeysReport,
   removeLegacyKeys,
 } from './removeLegacyKeys.js';
-export { scanKeys } from './scanKeys.js';
+export { type NodeKeyBatch, scanKeys, scanKeysByNode } from './scanKeys.js';
 export {
   createSessionStore,
   type IssuedSession,

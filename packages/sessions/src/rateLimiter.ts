@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './createRedisClient.js';
 import { SessionStoreUnavailableError } from './errors.js';
 import { createKeyLayout } from './keyLayout.js';
 import { luaScript } from './luaScript.js';
@@ -23,7 +23,7 @@ export interface RateLimiter {
   reset(bucket: string, subject: string): Promise<void>;
 }
 
-/** KEYS: counter. ARGV: windowMs. Fixed window: the first hit starts the window. Returns { count, pttl }. */
+/** KEYS: counter (one key: any slot of a cluster). ARGV: windowMs. Fixed window: the first hit starts the window. Returns { count, pttl }. */
 const hitScript = luaScript(`
 local count = redis.call('INCR', KEYS[1])
 local ttl = redis.call('PTTL', KEYS[1])
@@ -42,7 +42,7 @@ return { count, ttl }
  * const decision = await limiter.hit('login', ip, { limit: 10, windowSeconds: 60 });
  * if (!decision.allowed) reply.header('retry-after', decision.retryAfterSeconds);
  */
-export function createRateLimiter(options: { redis: Redis; keyPrefix?: string }): RateLimiter {
+export function createRateLimiter(options: { redis: RedisClient; keyPrefix?: string }): RateLimiter {
   const { redis } = options;
   const keys = createKeyLayout(options.keyPrefix);
   return {

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { RedisClient } from './createRedisClient.js';
 import { SessionConfigError, SessionStoreUnavailableError } from './errors.js';
-import { createKeyLayout, type KeyLayout } from './keyLayout.js';
+import { createKeyLayout, type KeyLayout, userTag } from './keyLayout.js';
 import {
   authenticateScript,
   createScript,
@@ -17,6 +17,7 @@ import {
   isSessionTokenShape,
   newSessionId,
   newSessionToken,
+  tokenTag,
 } from './sessionToken.js';
 
 export interface SessionMeta {
@@ -43,7 +44,8 @@ export interface IssuedSession<TUserId extends string = string> {
 }
 
 export interface SessionStoreOptions<TUserId extends string> {
-  redis: Redis;
+  /** One Redis or a Redis Cluster (`createRedisClient`). */
+  redis: RedisClient;
   /** Prepended to every key (per-test isolation); the versioned namespace follows it. */
   keyPrefix?: string;
   /** A session unused this long ends. */
@@ -110,7 +112,6 @@ export function createSessionStore<TUserId extends string = string>(
     );
   }
   const keys = createKeyLayout(options.keyPrefix);
-  const sessionKeyPrefix = keys.session('');
   const parseUserId = options.parseUserId ?? ((raw: string) => raw as TUserId);
   const now = options.now ?? Date.now;
   const idleMs = idleTtlSeconds * 1000;
@@ -154,7 +155,8 @@ export function createSessionStore<TUserId extends string = string>(
     keys,
 
     async create(userId, meta = {}) {
-      const token = newSessionToken();
+      const tag = userTag(userId);
+      const token = newSessionToken(tag);
       const tokenHash = hashSessionToken(token);
       const sid = newSessionId();
       const created = now();
@@ -165,7 +167,7 @@ export function createSessionStore<TUserId extends string = string>(
       await call('create', () =>
         createScript.run(
           redis,
-          [keys.session(tokenHash), keys.userIndex(userId)],
+          [keys.session(tag, tokenHash), keys.userIndex(userId)],
           [tokenHash, userId, sid, created, created, idleExpiry, absoluteExpiry, ua, ip],
         ),
       );
@@ -187,7 +189,7 @@ export function createSessionStore<TUserId extends string = string>(
     async authenticate(token) {
       if (!isSessionTokenShape(token)) return null;
       const tokenHash = hashSessionToken(token);
-      const key = keys.session(tokenHash);
+      const key = keys.session(tokenTag(token), tokenHash);
       const at = now();
       // A session seen within the touch interval needs no write: one HMGET, no script.
       const read = await call('authenticate', () => redis.hmget(key, ...SESSION_FIELDS));
@@ -200,16 +202,26 @@ export function createSessionStore<TUserId extends string = string>(
       ) {
         return seen;
       }
-      // Anything else (slide, expire, a malformed or missing hash) is decided atomically by the script.
+      const owner = await ownerOf(token, key, read[0] ?? null, read[1] ?? null, 'authenticate');
+      if (owner === null) return null;
+      // Anything else (slide, expire, a malformed hash) is decided atomically by the script.
       const reply = await call('authenticate', () =>
-        authenticateScript.run(redis, [key], [at, idleMs, keys.userIndexPrefix, touchMs]),
+        authenticateScript.run(redis, [key, keys.userIndex(owner)], [at, idleMs, touchMs, owner]),
       );
       return reply === null ? null : toSession(reply, tokenHash);
     },
 
     async list(userId) {
+      const index = keys.userIndex(userId);
+      const tag = userTag(userId);
+      const members = await call('list', () => redis.zrange(index, '0', '-1'));
+      if (members.length === 0) return [];
       const reply = await call('list', () =>
-        listScript.run(redis, [keys.userIndex(userId)], [now(), sessionKeyPrefix]),
+        listScript.run(
+          redis,
+          [index, ...members.map((member) => keys.session(tag, member))],
+          [now(), ...members],
+        ),
       );
       const sessions = (Array.isArray(reply) ? reply : [])
         .map((row) => toSession(row))
@@ -218,44 +230,91 @@ export function createSessionStore<TUserId extends string = string>(
     },
 
     async revoke(userId, sessionId) {
-      const ended = await call('revoke', () =>
-        revokeScript.run(redis, [keys.userIndex(userId)], [sessionKeyPrefix, sessionId, 'one']),
-      );
-      return ended === 1;
+      return (await revokeMembers('revoke', userId, sessionId, 'one')) === 1;
     },
 
     async revokeToken(token) {
       if (!isSessionTokenShape(token)) return false;
+      const key = keys.session(tokenTag(token), hashSessionToken(token));
+      const [th, uid] = await call('revokeToken', () => redis.hmget(key, 'th', 'uid'));
+      const owner = await ownerOf(token, key, th ?? null, uid ?? null, 'revokeToken');
+      if (owner === null) return th !== null && th !== undefined;
       const ended = await call('revokeToken', () =>
-        revokeTokenScript.run(redis, [keys.session(hashSessionToken(token))], [keys.userIndexPrefix]),
+        revokeTokenScript.run(redis, [key, keys.userIndex(owner)], [owner]),
       );
       return ended === 1;
     },
 
     async revokeAll(userId, revokeOptions = {}) {
-      const ended = await call('revokeAll', () =>
-        revokeScript.run(
-          redis,
-          [keys.userIndex(userId)],
-          [sessionKeyPrefix, revokeOptions.except ?? '', 'others'],
-        ),
-      );
-      return Number(ended);
+      return revokeMembers('revokeAll', userId, revokeOptions.except ?? '', 'others');
     },
 
     async rotate(token) {
       if (!isSessionTokenShape(token)) return null;
-      const newToken = newSessionToken();
+      const tag = tokenTag(token);
+      const key = keys.session(tag, hashSessionToken(token));
+      const [th, uid] = await call('rotate', () => redis.hmget(key, 'th', 'uid'));
+      const owner = await ownerOf(token, key, th ?? null, uid ?? null, 'rotate');
+      if (owner === null) return null;
+      const newToken = newSessionToken(tag);
       const newHash = hashSessionToken(newToken);
       const reply = await call('rotate', () =>
         rotateScript.run(
           redis,
-          [keys.session(hashSessionToken(token)), keys.session(newHash)],
-          [now(), idleMs, keys.userIndexPrefix, newHash, newSessionId()],
+          [key, keys.session(tag, newHash), keys.userIndex(owner)],
+          [now(), idleMs, owner, newHash, newSessionId()],
         ),
       );
       const session = reply === null ? null : toSession(reply, newHash);
       return session === null ? null : { token: newToken, session };
     },
   };
+
+  /**
+   * The user id a session hash names, when it is the user the token's tag routes to; null when there is no
+   * hash. A hash without a user id, or with one of another tag (written by hand: the store never does),
+   * cannot be reached through its user's index: it is removed here, alone, and is no session.
+   */
+  async function ownerOf(
+    token: string,
+    key: string,
+    th: string | null,
+    uid: string | null,
+    operation: string,
+  ): Promise<string | null> {
+    if (th === null) return null;
+    if (uid !== null && uid !== '' && userTag(uid) === tokenTag(token)) return uid;
+    await call(operation, () => redis.unlink(key));
+    return null;
+  }
+
+  /**
+   * Runs the revoke script over the index's members, read just before; again while the script reports
+   * members added since (a login racing a "sign out everywhere"), at most a few times.
+   */
+  async function revokeMembers(
+    operation: string,
+    userId: TUserId,
+    sessionId: string,
+    mode: 'one' | 'others',
+  ): Promise<number> {
+    const index = keys.userIndex(userId);
+    const tag = userTag(userId);
+    let ended = 0;
+    for (let round = 0; round < 5; round += 1) {
+      const members = await call(operation, () => redis.zrange(index, '0', '-1'));
+      if (members.length === 0) break;
+      const reply = await call(operation, () =>
+        revokeScript.run(
+          redis,
+          [index, ...members.map((member) => keys.session(tag, member))],
+          [sessionId, mode, ...members],
+        ),
+      );
+      const [endedNow, unseen] = (reply as [number, number]).map(Number) as [number, number];
+      ended += endedNow;
+      if (unseen === 0 || (mode === 'one' && ended > 0)) break;
+    }
+    return ended;
+  }
 }

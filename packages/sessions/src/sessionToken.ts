@@ -1,13 +1,25 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { USER_TAG_LENGTH } from './keyLayout.js';
 
 /** 256 bits from the CSPRNG: well above the 128 bits OWASP asks of a session id. */
-const TOKEN_BYTES = 32;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const SECRET_BYTES = 32;
+/** The user's hash tag (8 characters), then the secret (43): the tag routes, the secret authenticates. */
+const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${USER_TAG_LENGTH + 43}}$`);
 const SESSION_ID_BYTES = 16;
 
-/** A new session token (base64url, 43 characters). Only its hash ever reaches Redis. */
-export function newSessionToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('base64url');
+/**
+ * A new session token for a user whose hash tag is `tag` (base64url, 51 characters): the tag, so the store
+ * finds the session in its user's Redis Cluster slot from the token alone, then 256 random bits. Only the
+ * token's hash ever reaches Redis. The tag is a truncated hash of the user id, not a secret: it tells the
+ * holder of the token nothing they could not learn by signing in.
+ */
+export function newSessionToken(tag: string): string {
+  return `${tag}${randomBytes(SECRET_BYTES).toString('base64url')}`;
+}
+
+/** The user hash tag a token carries (its first 8 characters); the token must have the right shape. */
+export function tokenTag(token: string): string {
+  return token.slice(0, USER_TAG_LENGTH);
 }
 
 /** A new public session id (base64url, 22 characters): names a session in lists, never authenticates. */

@@ -1,5 +1,7 @@
+import { Cluster } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectRedis, RedisUnreachableError } from '../src/index.js';
+import { redisTopologies } from '../src/testing/vitest.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -29,6 +31,31 @@ describe('connectRedis', () => {
     expect(error.message).toContain('redis-server --daemonize yes --bind 127.0.0.1 --port 1 ');
     expect(error.message).not.toContain('secret');
     expect(error.message).not.toContain('6379');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(printed).not.toHaveBeenCalled();
+  });
+
+  it('connects to the Redis Cluster that REDIS_CLUSTER_NODES names', async () => {
+    const cluster = redisTopologies().find((topology) => topology.name === 'cluster')!;
+    const redis = await connectRedis(cluster.target, { connectionName: 'connect-test' });
+    try {
+      expect(redis).toBeInstanceOf(Cluster);
+      expect(await redis.ping()).toBe('PONG');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('names the cluster nodes it could not reach, without an ioredis stack trace', async () => {
+    const printed = vi.spyOn(console, 'error');
+    const attempt = connectRedis({
+      url: 'redis://127.0.0.1:6379',
+      clusterNodes: ['127.0.0.1:1', '127.0.0.1:2'],
+    });
+    const error = (await attempt.catch((caught: unknown) => caught)) as RedisUnreachableError;
+    expect(error).toBeInstanceOf(RedisUnreachableError);
+    expect(error.message).toMatch(/^cannot reach the Redis Cluster at 127\.0\.0\.1:1,127\.0\.0\.1:2 /);
+    expect(error.message).toContain('REDIS_CLUSTER_NODES');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(printed).not.toHaveBeenCalled();
   });

@@ -1,22 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRateLimiter, type RateLimiter, SessionStoreUnavailableError } from '../src/index.js';
+import {
+  createRateLimiter,
+  createRedisClient,
+  type RateLimiter,
+  SessionStoreUnavailableError,
+} from '../src/index.js';
 import { deleteKeysWithPrefix } from '../src/testing/index.js';
+import { redisTopologies } from '../src/testing/vitest.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-let prefix: string;
-let limiter: RateLimiter;
 const rule = { limit: 3, windowSeconds: 60 };
 
-beforeEach(() => {
-  prefix = `test-${randomUUID()}:`;
-  limiter = createRateLimiter({ redis, keyPrefix: prefix });
-});
-afterEach(() => deleteKeysWithPrefix(redis, prefix));
-afterAll(() => redis.quit());
+describe.each(redisTopologies())('createRateLimiter on $name Redis', ({ target }) => {
+  const redis = createRedisClient(target);
+  let prefix: string;
+  let limiter: RateLimiter;
 
-describe('createRateLimiter', () => {
+  beforeEach(() => {
+    prefix = `test-${randomUUID()}:`;
+    limiter = createRateLimiter({ redis, keyPrefix: prefix });
+  });
+  afterEach(() => deleteKeysWithPrefix(redis, prefix));
+  afterAll(() => redis.quit());
+
   it('allows `limit` hits per window, then refuses with a Retry-After within the window', async () => {
     const decisions = [];
     for (let i = 0; i < 5; i += 1) decisions.push(await limiter.hit('login', '10.0.0.1', rule));
@@ -31,8 +38,8 @@ describe('createRateLimiter', () => {
     for (let i = 0; i < 3; i += 1) await limiter.hit('login', 'a', rule);
     expect((await limiter.hit('login', 'b', rule)).allowed).toBe(true);
     expect((await limiter.hit('register', 'a', rule)).allowed).toBe(true);
-    expect(await redis.get(`${prefix}sess:v2:rl:login:a`)).toBe('3');
-    expect(await redis.pttl(`${prefix}sess:v2:rl:login:a`)).toBeGreaterThan(0);
+    expect(await redis.get(`${prefix}sess:v3:rl:login:a`)).toBe('3');
+    expect(await redis.pttl(`${prefix}sess:v3:rl:login:a`)).toBeGreaterThan(0);
   });
 
   it('forgets a subject on reset', async () => {
@@ -40,7 +47,9 @@ describe('createRateLimiter', () => {
     await limiter.reset('login', 'a');
     expect((await limiter.hit('login', 'a', rule)).allowed).toBe(true);
   });
+});
 
+describe('createRateLimiter', () => {
   it('reports an unreachable Redis as SessionStoreUnavailableError', async () => {
     const down = new Redis({
       port: 1,

@@ -1,6 +1,6 @@
 import type { Progress } from '@org/cli';
 import type { Orm } from '@org/db';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@org/sessions';
 import type { MigrateOptions } from './migrateCommand.js';
 import type { MigrateEnv } from './migrateEnv.js';
 import type { StepName, StepStatus } from './StepReport.js';
@@ -14,8 +14,11 @@ export interface StepContext {
   readonly options: MigrateOptions;
   /** The ORM on DATABASE_URL, opened on first use and shared by the steps. */
   orm(): Promise<Orm>;
-  /** One connection to REDIS_URL, opened on first use and shared; `RedisUnreachableError` if it cannot be. */
-  redis(): Promise<Redis>;
+  /**
+   * One connection to REDIS_URL (a Redis Cluster when REDIS_CLUSTER_NODES is set), opened on first use and
+   * shared; `RedisUnreachableError` if it cannot be.
+   */
+  redis(): Promise<RedisClient>;
   /** Progress on stderr: a status redrawn in place on a terminal, throttled whole lines elsewhere. */
   readonly progress: Progress;
 }

@@ -108,7 +108,8 @@ ${Object.entries(DATABASE_FLAGS)
   .join('\n')}
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL (default
-redis://127.0.0.1:6379), LEGACY_KEY_PREFIX (default empty), QUEUE_PREFIX (default bull).
+redis://127.0.0.1:6379), REDIS_CLUSTER_NODES (host:port,... of a Redis Cluster; default unset: REDIS_URL),
+LEGACY_KEY_PREFIX (default empty), QUEUE_PREFIX (default bull, {bull} on a cluster).
 Exit code: 0 complete (dry run: every check passed), 1 a step failed or refused, 2 usage or environment.`,
   options: {
     'dry-run': { type: 'boolean', default: false },

@@ -8,8 +8,7 @@ import {
   runCommand,
 } from '@org/cli';
 import { DatabaseAuthError, DatabaseUnreachableError, initOrm, type Orm } from '@org/db';
-import { connectRedis, RedisUnreachableError } from '@org/sessions';
-import type { Redis } from 'ioredis';
+import { connectRedis, type RedisClient, RedisUnreachableError } from '@org/sessions';
 import { describeError } from './describeError.js';
 import { formatSummary } from './formatSummary.js';
 import type { MigrateStep, Service, StepContext } from './MigrateStep.js';
@@ -142,14 +141,17 @@ function unreachableService(error: unknown): Service | undefined {
 /** The ORM and the Redis connection the steps share, opened on first use and closed once at the end. */
 function sharedConnections(env: MigrateEnv) {
   let orm: Promise<Orm> | undefined;
-  let redis: Promise<Redis> | undefined;
+  let redis: Promise<RedisClient> | undefined;
   return {
     orm: () => {
       orm ??= initOrm({ clientUrl: env.DATABASE_URL, poolMax: 2 });
       return orm;
     },
     redis: () => {
-      redis ??= connectRedis(env.REDIS_URL, { connectionName: 'migrate' });
+      redis ??= connectRedis(
+        { url: env.REDIS_URL, clusterNodes: env.REDIS_CLUSTER_NODES },
+        { connectionName: 'migrate' },
+      );
       return redis;
     },
     async close() {

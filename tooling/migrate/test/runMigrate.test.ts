@@ -180,8 +180,19 @@ describe('parseEnv', () => {
     expect(parseEnv({ DATABASE_URL: '', REDIS_URL: '' })).toEqual({
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_CLUSTER_NODES: [],
       LEGACY_KEY_PREFIX: '',
       QUEUE_PREFIX: 'bull',
     });
+  });
+
+  it('reads REDIS_CLUSTER_NODES, gives the queues a hash-tagged prefix there, and refuses one without a tag', () => {
+    const cluster = { REDIS_CLUSTER_NODES: '127.0.0.1:7000, 127.0.0.1:7001' };
+    expect(parseEnv(cluster)).toMatchObject({
+      REDIS_CLUSTER_NODES: ['127.0.0.1:7000', '127.0.0.1:7001'],
+      QUEUE_PREFIX: '{bull}',
+    });
+    expect(() => parseEnv({ ...cluster, QUEUE_PREFIX: 'bull' })).toThrow(/QUEUE_PREFIX.*no \{hash tag\}/);
+    expect(() => parseEnv({ REDIS_CLUSTER_NODES: '127.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES.*not host:port/);
   });
 });

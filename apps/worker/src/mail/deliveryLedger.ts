@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@org/sessions';
 
 /** What the ledger knows about one token's email. */
 export type LedgerState =
@@ -41,7 +41,8 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 export interface DeliveryLedgerOptions {
-  redis: Redis;
+  /** One Redis or a Redis Cluster: every command and script touches one key, so any slot will do. */
+  redis: RedisClient;
   /** Key prefix, e.g. `bull:jobs:` so the ledger lives (and is cleaned) with its queue. */
   keyPrefix: string;
   /** How long a record is kept; longer than any token lives (default 30 days). */

@@ -1,8 +1,8 @@
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DEFAULT_JOB_OPTIONS } from '../jobCatalog.js';
 import { parseJobPayload } from '../parseJobPayload.js';
 import { DEFAULT_QUEUE_PREFIX, JOBS_QUEUE } from '../queueNames.js';
+import type { RedisConnection } from '../redisConnection.js';
 import {
   type Decision,
   decideLegacyJobs,
@@ -38,7 +38,7 @@ export interface QueuedJobsCutoverReport {
 
 export interface QueuedJobsCutoverOptions {
   /** A plain ioredis connection, owned by the caller (the step reads, adds and runs Lua with it; left open). */
-  redis: Redis;
+  redis: RedisConnection;
   /** Legacy integer user id -> UUIDv6, e.g. `(ids) => translateLegacyUserIds(orm, ids)` from `@org/db`. */
   translateUserIds: TranslateUserIds;
   prefix?: string;
@@ -193,7 +193,7 @@ function translation(job: LegacyJob, decision: Decision & { kind: 'translate' })
   return { name: decision.target, data: parseJobPayload(decision.target, decision.data), opts };
 }
 
-async function countActiveLegacyJobs(redis: Redis, queue: Queue): Promise<number> {
+async function countActiveLegacyJobs(redis: RedisConnection, queue: Queue): Promise<number> {
   const active = await redis.lrange(queue.keys.active as string, 0, -1);
   if (active.length === 0) return 0;
   const pipeline = redis.pipeline();

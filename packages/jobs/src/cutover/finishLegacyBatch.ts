@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redisConnection.js';
 
 /*
  * KEYS: wait, paused, delayed, prioritized, failed, events. ARGV: the queue's key prefix (`bull:jobs:`), now,
@@ -67,7 +67,7 @@ export interface LegacyBatch {
  * await finishLegacyBatch(redis, queue, { translated: ['7'], quarantined: [{ id: '8', reason: '...' }] });
  */
 export async function finishLegacyBatch(
-  redis: Redis,
+  redis: RedisConnection,
   queue: Queue,
   batch: LegacyBatch,
   now = Date.now(),

@@ -1,5 +1,5 @@
 import { type AnyOrm, mappableLegacyUserIds, translateLegacyUserIds } from '@org/db';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redisConnection.js';
 import {
   cutoverQueuedJobs,
   type QueuedJobsCutoverOptions,
@@ -8,7 +8,7 @@ import {
 
 export interface MigrateQueuedJobsOptions {
   /** The caller's connection (`connectRedis` of `@org/sessions`); left open. */
-  redis: Redis;
+  redis: RedisConnection;
   /** The caller's ORM (PostgreSQL, or the demo's PGlite); left open. */
   orm: AnyOrm;
   prefix?: string;

@@ -1,5 +1,5 @@
 import { Job, type JobsOptions, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redisConnection.js';
 import { isLegacyJobName, type LegacyJobName } from './legacyJobs.js';
 
 /** A legacy job as stored, decoded just enough to decide its fate. */
@@ -28,7 +28,7 @@ const PAGE = 10_000;
  * which BullMQ's `getRanges` cannot promise (it pops a deprecated marker off the wait list). List ids come
  * tail first, the order in which BullMQ hands them out and in which the step removes them cheaply.
  */
-export async function snapshotWaitingJobIds(redis: Redis, queue: Queue): Promise<WaitingJobIds> {
+export async function snapshotWaitingJobIds(redis: RedisConnection, queue: Queue): Promise<WaitingJobIds> {
   const keys = queue.keys;
   const ids: string[] = [];
   for (const list of [keys.wait, keys.paused] as string[]) {
@@ -66,7 +66,7 @@ export async function snapshotWaitingJobIds(redis: Redis, queue: Queue): Promise
  * new-style jobs are dropped). Read only.
  */
 export async function readLegacyJobs(
-  redis: Redis,
+  redis: RedisConnection,
   queue: Queue,
   ids: readonly string[],
   delayedScores: ReadonlyMap<string, number>,

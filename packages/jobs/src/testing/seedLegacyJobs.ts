@@ -1,7 +1,7 @@
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { LegacyJobName } from '../cutover/legacyJobs.js';
 import { DEFAULT_QUEUE_PREFIX, JOBS_QUEUE } from '../queueNames.js';
+import type { RedisConnection } from '../redisConnection.js';
 
 /** One job as the old system enqueued it, ready for `queue.addBulk`. */
 export interface LegacyJobSpec {
@@ -54,7 +54,7 @@ export function legacyJobBacklog(options: LegacyJobBacklogOptions): LegacyJobSpe
 }
 
 export interface SeedLegacyJobsOptions extends LegacyJobBacklogOptions {
-  redis: Redis;
+  redis: RedisConnection;
   prefix?: string;
   queueName?: string;
   /** Called after every 1,000 jobs added. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../createRedisClient.js';
 import { escapeGlob } from '../keyLayout.js';
 import { scanKeys } from '../scanKeys.js';
 
@@ -12,7 +12,7 @@ import { scanKeys } from '../scanKeys.js';
  * await migrateQueuedJobs({ redis, orm, prefix, dryRun: true });
  * expect(await redisSnapshot(redis, prefix)).toEqual(before);
  */
-export async function redisSnapshot(redis: Redis, prefix: string): Promise<Map<string, string>> {
+export async function redisSnapshot(redis: RedisClient, prefix: string): Promise<Map<string, string>> {
   const entries: [string, string][] = [];
   for await (const keys of scanKeys(redis, `${escapeGlob(prefix)}*`)) {
     for (const key of keys) {
