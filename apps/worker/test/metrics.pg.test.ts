@@ -82,10 +82,13 @@ describe('queue depth', () => {
     const user = await createUser(database.orm);
     for (let i = 0; i < 3; i += 1) await harness.jobs.enqueue('purge-user-sessions', { userId: user.id });
     await harness.jobs.enqueue('purge-user-sessions', { userId: user.id }, { delay: 60_000 });
+    await harness.jobs.enqueue('purge-user-sessions', { userId: user.id }, { priority: 1 });
+    await harness.jobs.enqueue('purge-user-sessions', { userId: user.id }, { priority: 2 });
 
     const before = await scrape(metrics.registry);
     expect(depth(before, 'waiting')).toBe(3);
     expect(depth(before, 'delayed')).toBe(1);
+    expect(depth(before, 'prioritized')).toBe(2);
     expect(depth(before, 'failed')).toBe(1);
     expect(depth(before, 'active')).toBe(0);
 

@@ -1,8 +1,11 @@
 import type { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
 
-/** The queue states whose job counts are reported. */
-export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+/**
+ * The queue states whose job counts are reported. `prioritized` is waiting too: BullMQ keeps jobs with a
+ * priority (the cutover keeps a legacy job's) apart from `waiting`.
+ */
+export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
 /** How long a scrape waits for Redis; Prometheus's own scrape timeout is 10 s by default. */
 const READ_TIMEOUT_MS = 2_000;
@@ -19,7 +22,7 @@ const READ_TIMEOUT_MS = 2_000;
 export function observeQueueDepth(queue: Queue, registry: Registry): void {
   new Gauge({
     name: 'worker_queue_jobs',
-    help: 'Jobs in the queue by state (waiting, active, delayed, failed), read from Redis at scrape time.',
+    help: 'Jobs in the queue by state (waiting, prioritized, active, delayed, failed), read from Redis at scrape time.',
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
