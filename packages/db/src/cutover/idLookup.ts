@@ -46,11 +46,12 @@ export async function buildIdLookup(
   const fn = `pg_temp.${quoteIdent(name)}`;
   if (span <= 2 * rows + 1024 && span <= MAX_ARRAY_SLOTS) {
     const table = quoteIdent(`${name}_slots`);
+    await createUncompressedTemp(sql, table, 'ids', 'uuid[]');
     await sql.run(
       span === rows
-        ? `CREATE TEMP TABLE ${table} ON COMMIT DROP AS SELECT array_agg(${newColumn} ORDER BY legacy_id) AS ids FROM ${map}`
-        : `CREATE TEMP TABLE ${table} ON COMMIT DROP AS
-             SELECT array_agg(coalesce(m.${newColumn}, ${NO_ROW}) ORDER BY s.id) AS ids
+        ? `INSERT INTO ${table} SELECT array_agg(${newColumn} ORDER BY legacy_id) FROM ${map}`
+        : `INSERT INTO ${table}
+             SELECT array_agg(coalesce(m.${newColumn}, ${NO_ROW}) ORDER BY s.id)
                FROM generate_series(${min}::int8, ${max}::int8) s(id) LEFT JOIN ${map} m ON m.legacy_id = s.id`,
     );
     await sql.run(
@@ -64,6 +65,21 @@ export async function buildIdLookup(
     `CREATE FUNCTION ${fn}(int8) RETURNS uuid LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT ${newColumn} FROM ${map.replaceAll("'", "''")} WHERE legacy_id = $1'`,
   );
   return (column) => `${fn}(${column})`;
+}
+
+/**
+ * A temporary table of this transaction for one large value that is stored as it is: PostgreSQL would
+ * otherwise try to compress it, and time-ordered uuids share enough bytes that pglz runs over all 16 MB of
+ * a million of them before finding the saving too small to keep (about half a second, measured).
+ */
+export async function createUncompressedTemp(
+  sql: SqlExecutor,
+  table: string,
+  column: string,
+  type: string,
+): Promise<void> {
+  await sql.run(`CREATE TEMP TABLE ${table} (${column} ${type}) ON COMMIT DROP`);
+  await sql.run(`ALTER TABLE ${table} ALTER COLUMN ${column} SET STORAGE EXTERNAL`);
 }
 
 /** Drops what `buildIdLookup` made outside the transaction's temporary tables (functions live for the session). */

@@ -6,8 +6,9 @@
  *   lo = var=10(2) clock_seq(14) node(48, multicast bit set)
  *
  * PostgreSQL timestamps have microseconds, so the tick count is always a whole microsecond. The 62 bits after
- * the variant hold `k = hashint8extended(instant, seed)` (one value per instant, with a per-run CSPRNG seed
- * that is never stored) plus the legacy integer id: the top 29 bits are k's, the low 33 bits are
+ * the variant hold `k = hashfloat8extended(epoch seconds of the instant, seed)` (one value per instant, with a
+ * per-run CSPRNG seed that is never stored; any function of the instant serves, and the float8 seconds are
+ * the cheapest to read) plus the legacy integer id: the top 29 bits are k's, the low 33 bits are
  * `id + 2^31 + (k mod 2^31)`, which never carries into the bits above. So rows that share an instant share
  * everything but an offset-shifted copy of their legacy id: their ids are distinct and ordered by legacy id,
  * for any number of ties, with no sort or window over the table. Across instants the bits look random, and
@@ -29,24 +30,24 @@ const VARIANT_BIT = -(1n << 63n);
 const MULTICAST_BIT = 1n << 40n;
 
 /** Exact microseconds since the Unix epoch as int8 (`extract` returns an exact numeric since PG 14). */
-export function unixMicrosSql(timestamp: string): string {
+export function exactUnixMicrosSql(timestamp: string): string {
   return `(extract(epoch from ${timestamp}) * 1000000)::int8`;
 }
 
 /**
  * The same at about half the cost (measured on 2M rows): the float8 `date_part` is exact to the microsecond
  * while |seconds| < 2^31 (the rounding error stays under 0.5 us), so it serves 1902..2037 and the exact
- * numeric path the rest. The verification step recomputes every id's instant with `unixMicrosSql`.
+ * numeric path the rest. `uuidV6Sql.pg.test.ts` compares the two around both bounds and on random instants.
  */
-function fastUnixMicrosSql(timestamp: string): string {
-  return `(CASE WHEN ${timestamp} > timestamptz '1902-01-01 00:00:00+00' AND ${timestamp} < timestamptz '2037-12-31 00:00:00+00' THEN (date_part('epoch', ${timestamp}) * 1000000)::int8 ELSE ${unixMicrosSql(timestamp)} END)`;
+export function unixMicrosSql(timestamp: string): string {
+  return `(CASE WHEN ${timestamp} > timestamptz '1902-01-01 00:00:00+00' AND ${timestamp} < timestamptz '2037-12-31 00:00:00+00' THEN (date_part('epoch', ${timestamp}) * 1000000)::int8 ELSE ${exactUnixMicrosSql(timestamp)} END)`;
 }
 
 /** The UUIDv6 of the row with integer key `id` created at `created` (see the module comment). */
 export function uuidV6Sql(id: string, created: string, seed: bigint): string {
-  const micros = fastUnixMicrosSql(created);
+  const micros = unixMicrosSql(created);
   const hi = highHalfSql(micros);
-  const lo = `(((hashint8extended(${micros}, ${seed}) & ${PER_INSTANT_BITS}) + (${id}::int8 + 2147483648)) | ${VARIANT_BIT} | ${MULTICAST_BIT})`;
+  const lo = `(((hashfloat8extended(date_part('epoch', ${created}), ${seed}) & ${PER_INSTANT_BITS}) + (${id}::int8 + 2147483648)) | ${VARIANT_BIT} | ${MULTICAST_BIT})`;
   return uuidFromHalvesSql(hi, lo);
 }
 

@@ -11,8 +11,8 @@ const NIL = `'00000000-0000-0000-0000-000000000000'::uuid`;
 
 /**
  * Independent checks of the converted tables, one scan each: row counts as the preflight counted them (minus
- * the rows of tables declared to be emptied), every new key a version-6 UUID whose instant (read back from its
- * bytes, against the row's creation time in exact numeric arithmetic) is its row's creation time, slugs
+ * the rows of tables declared to be emptied), every new key a version-6 UUID whose instant (its first 8 bytes,
+ * against those of the row's creation time) is its row's creation time, slugs
  * well-formed, and every converted reference column as many non-NULL values as before, none of them the
  * placeholder of a missing row. Uniqueness and the joins of references with foreign keys are proven by the
  * keys and validated foreign keys already rebuilt. Returns the row counts; throws a `VerificationError`
