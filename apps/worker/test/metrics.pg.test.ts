@@ -1,5 +1,6 @@
 import { freePort } from '@org/cli';
 import type { SessionStore } from '@org/sessions';
+import { Queue } from 'bullmq';
 import type { Registry } from 'prom-client';
 import { describe, expect, vi } from 'vitest';
 import { parseEnv } from '../src/env.js';
@@ -7,6 +8,7 @@ import { startMetricsServer } from '../src/metrics/metricsServer.js';
 import { observeJobs, UNKNOWN_JOB } from '../src/metrics/observeJobs.js';
 import { observeQueueDepth } from '../src/metrics/observeQueueDepth.js';
 import { createWorkerMetrics } from '../src/metrics/workerMetrics.js';
+import { createRedisConnection } from '../src/redisConnection.js';
 import { startWorker } from '../src/startWorker.js';
 import { createUser, REDIS_URL, settled, workerTest as test } from './harness.js';
 import { labelValues, parseSamples, type Sample, sampleValue } from './metricsText.js';
@@ -94,6 +96,24 @@ describe('queue depth', () => {
 
     await harness.jobs.enqueue('purge-user-sessions', { userId: user.id });
     expect(depth(await scrape(metrics.registry), 'waiting')).toBe(4);
+  });
+
+  test('is left out, not waited for, while Redis does not answer', async () => {
+    // Nothing listens on this port: the connection retries for ever, as the worker's do while Redis is away.
+    const connection = createRedisConnection(`redis://127.0.0.1:${await freePort()}`, 'unreachable');
+    connection.on('error', () => {});
+    const queue = new Queue('jobs', { connection });
+    queue.on('error', () => {});
+    const metrics = createWorkerMetrics();
+    observeQueueDepth(queue, metrics.registry, { readTimeoutMs: 100 });
+    metrics.jobs.inc({ job: 'purge-user-sessions', outcome: 'completed' });
+    try {
+      const samples = await scrape(metrics.registry);
+      expect(samples.filter((sample) => sample.name === 'worker_queue_jobs')).toEqual([]);
+      expect(sampleValue(samples, 'worker_jobs_total')).toBe(1);
+    } finally {
+      connection.disconnect();
+    }
   });
 });
 

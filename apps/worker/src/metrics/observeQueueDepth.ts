@@ -7,7 +7,7 @@ import { Gauge, type Registry } from 'prom-client';
  */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
-/** How long a scrape waits for Redis; Prometheus's own scrape timeout is 10 s by default. */
+/** How long a scrape waits for Redis by default; Prometheus's own scrape timeout is 10 s by default. */
 const READ_TIMEOUT_MS = 2_000;
 
 /**
@@ -19,7 +19,12 @@ const READ_TIMEOUT_MS = 2_000;
  * @example
  * observeQueueDepth(queue, metrics.registry);
  */
-export function observeQueueDepth(queue: Queue, registry: Registry): void {
+export function observeQueueDepth(
+  queue: Queue,
+  registry: Registry,
+  options: { readTimeoutMs?: number } = {},
+): void {
+  const readTimeoutMs = options.readTimeoutMs ?? READ_TIMEOUT_MS;
   new Gauge({
     name: 'worker_queue_jobs',
     help: 'Jobs in the queue by state (waiting, prioritized, active, delayed, failed), read from Redis at scrape time.',
@@ -27,7 +32,7 @@ export function observeQueueDepth(queue: Queue, registry: Registry): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const counts = await withinTimeout(queue.getJobCounts(...QUEUE_STATES), READ_TIMEOUT_MS);
+      const counts = await withinTimeout(queue.getJobCounts(...QUEUE_STATES), readTimeoutMs);
       if (counts === undefined) return;
       for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
     },
