@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import { type Orm, type UserId, UserIds } from '@org/db';
 import type { JobProducer } from '@org/jobs';
-import { createRateLimiter, createSessionStore } from '@org/sessions';
+import { createRateLimiter, createSessionStore, type RedisClient } from '@org/sessions';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -11,7 +11,6 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { Redis } from 'ioredis';
 import { BackgroundTasks } from './backgroundTasks.js';
 import type { AppConfig } from './config.js';
 import type { AppContext } from './context.js';
@@ -52,7 +51,7 @@ declare module 'fastify' {
 export interface BuildAppOptions {
   orm: Orm;
   /** Created with `createApiRedis` (fails fast while Redis is away). */
-  redis: Redis;
+  redis: RedisClient;
   jobs: Pick<JobProducer, 'enqueue'>;
   config: AppConfig;
   logger?: FastifyServerOptions['logger'];

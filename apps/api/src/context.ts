@@ -1,7 +1,6 @@
 import type { Orm, UserId } from '@org/db';
 import type { JobProducer } from '@org/jobs';
-import type { RateLimiter, SessionStore } from '@org/sessions';
-import type { Redis } from 'ioredis';
+import type { RateLimiter, RedisClient, SessionStore } from '@org/sessions';
 import type { BackgroundTasks } from './backgroundTasks.js';
 import type { AppConfig } from './config.js';
 import type { Kdf } from './passwords/kdf.js';
@@ -9,7 +8,8 @@ import type { Kdf } from './passwords/kdf.js';
 /** The connections and settings every route works with; built once by `buildApp`. */
 export interface AppContext {
   orm: Orm;
-  redis: Redis;
+  /** One Redis or a Redis Cluster. */
+  redis: RedisClient;
   sessions: SessionStore<UserId>;
   limiter: RateLimiter;
   jobs: Pick<JobProducer, 'enqueue'>;

@@ -1,4 +1,6 @@
 import { DatabaseUrlField, parseEnvWith, RedisUrlField } from '@org/cli';
+import { hasHashTag } from '@org/jobs';
+import { RedisClusterNodesField } from '@org/sessions';
 import { z } from 'zod';
 import { parseTrustProxy } from './trustProxy.js';
 
@@ -21,6 +23,8 @@ export const EnvSchema = z
     METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
     DATABASE_URL: DatabaseUrlField,
     REDIS_URL: RedisUrlField,
+    /** `host:port,...`: a Redis Cluster instead of the one Redis at REDIS_URL (the worker and migrate agree). */
+    REDIS_CLUSTER_NODES: RedisClusterNodesField,
     REDIS_KEY_PREFIX: z.string().default(''),
     QUEUE_PREFIX: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -57,6 +61,14 @@ export const EnvSchema = z
     /** Time to receive a whole request, headers and body; the handler's own time does not count. */
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   })
+  .refine(
+    (env) =>
+      env.REDIS_CLUSTER_NODES.length === 0 || env.QUEUE_PREFIX === undefined || hasHashTag(env.QUEUE_PREFIX),
+    {
+      path: ['QUEUE_PREFIX'],
+      message: 'needs a {hash tag} on a Redis Cluster (every key of a BullMQ queue in one slot), e.g. {bull}',
+    },
+  )
   .refine((env) => env.METRICS_PORT === 0 || env.METRICS_PORT !== env.PORT, {
     path: ['METRICS_PORT'],
     message: 'must differ from PORT: metrics are served on a listener of their own, never on the public port',

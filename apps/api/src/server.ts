@@ -1,24 +1,24 @@
 import { redactUrl } from '@org/cli';
 import { initOrm } from '@org/db';
-import { createJobProducer } from '@org/jobs';
-import { Redis } from 'ioredis';
+import { createJobProducer, queuePrefixFor } from '@org/jobs';
 import { buildApp } from './app.js';
 import { configFromEnv } from './config.js';
 import { parseEnv } from './env.js';
 import type { MetricsServer } from './metrics/metricsServer.js';
 import { serveMetrics } from './metrics/serveMetrics.js';
-import { createApiRedis } from './redisClient.js';
+import { createApiQueueRedis, createApiRedis } from './redisClient.js';
 import { schemaStatus } from './schemaStatus.js';
 
 const env = parseEnv(process.env);
 const orm = await initOrm({ clientUrl: env.DATABASE_URL });
-const redis = createApiRedis(env.REDIS_URL);
+const redisTarget = { url: env.REDIS_URL, clusterNodes: env.REDIS_CLUSTER_NODES };
+const redis = createApiRedis(redisTarget);
 // BullMQ needs a connection that waits for Redis rather than failing fast; it gets its own. No command timeout:
 // a timed-out command stays queued and still runs when Redis returns, so only an answer tells whether a job was
 // queued (queueEmail bounds the wait of a request and logs the outcome when it is known).
 const jobs = createJobProducer({
-  connection: new Redis(env.REDIS_URL, { maxRetriesPerRequest: null }),
-  ...(env.QUEUE_PREFIX === undefined ? {} : { prefix: env.QUEUE_PREFIX }),
+  connection: createApiQueueRedis(redisTarget),
+  prefix: queuePrefixFor({ configured: env.QUEUE_PREFIX, cluster: env.REDIS_CLUSTER_NODES.length > 0 }),
 });
 const app = await buildApp({
   orm,

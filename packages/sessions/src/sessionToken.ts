@@ -1,15 +1,17 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { USER_TAG_LENGTH } from './keyLayout.js';
 
-/** 256 bits from the CSPRNG: well above the 128 bits OWASP asks of a session id. */
-const SECRET_BYTES = 32;
-/** The user's hash tag (8 characters), then the secret (43): the tag routes, the secret authenticates. */
-const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${USER_TAG_LENGTH + 43}}$`);
+/**
+ * 208 bits from the CSPRNG (35 base64url characters): well above the 128 bits OWASP asks of a session id.
+ * With the 8-character user tag in front, a token keeps the 43 characters of layout v2.
+ */
+const SECRET_BYTES = 26;
+const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${USER_TAG_LENGTH + 35}}$`);
 const SESSION_ID_BYTES = 16;
 
 /**
- * A new session token for a user whose hash tag is `tag` (base64url, 51 characters): the tag, so the store
- * finds the session in its user's Redis Cluster slot from the token alone, then 256 random bits. Only the
+ * A new session token for a user whose hash tag is `tag` (base64url, 43 characters): the tag, so the store
+ * finds the session in its user's Redis Cluster slot from the token alone, then 208 random bits. Only the
  * token's hash ever reaches Redis. The tag is a truncated hash of the user id, not a secret: it tells the
  * holder of the token nothing they could not learn by signing in.
  */

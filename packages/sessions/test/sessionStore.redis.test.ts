@@ -54,9 +54,9 @@ describe.each(redisTopologies())('on $name Redis', ({ target }) => {
   describe('create and authenticate', () => {
     it('issues a 256-bit token, stores only its hash, and authenticates it', async () => {
       const { token, session } = await store.create(alice, { userAgent: 'test-agent', ip: '10.0.0.1' });
-      expect(token).toMatch(/^[A-Za-z0-9_-]{51}$/);
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(token.startsWith(userTag(alice))).toBe(true);
-      expect(Buffer.from(token.slice(8), 'base64url')).toHaveLength(32);
+      expect(Buffer.from(token.slice(8), 'base64url')).toHaveLength(26);
 
       const keys = await keysUnderPrefix();
       expect(keys.sort()).toEqual([sessionKey(token), indexKey(alice)].sort());
@@ -73,7 +73,7 @@ describe.each(redisTopologies())('on $name Redis', ({ target }) => {
 
     it('rejects unknown, malformed and non-string tokens without error', async () => {
       await store.create(alice);
-      expect(await store.authenticate('A'.repeat(51))).toBeNull();
+      expect(await store.authenticate('A'.repeat(43))).toBeNull();
       expect(await store.authenticate('short')).toBeNull();
       expect(await store.authenticate(`${'A'.repeat(42)}*`)).toBeNull();
       expect(await store.authenticate(undefined)).toBeNull();
@@ -244,7 +244,7 @@ describe.each(redisTopologies())('on $name Redis', ({ target }) => {
     });
 
     it('refuses to rotate an unknown or expired session', async () => {
-      expect(await store.rotate('A'.repeat(51))).toBeNull();
+      expect(await store.rotate('A'.repeat(43))).toBeNull();
       const { token } = await store.create(alice);
       clock += IDLE * 1000;
       expect(await store.rotate(token)).toBeNull();
@@ -290,7 +290,7 @@ describe('configuration and failures', () => {
     });
     down.on('error', () => {});
     const offline = createSessionStore({ redis: down, idleTtlSeconds: IDLE, absoluteTtlSeconds: ABSOLUTE });
-    const token = `${userTag(alice)}${'A'.repeat(43)}`;
+    const token = `${userTag(alice)}${'A'.repeat(35)}`;
     await expect(offline.authenticate(token)).rejects.toBeInstanceOf(SessionStoreUnavailableError);
     await expect(offline.create(alice)).rejects.toThrow(/Session store unavailable during create/);
     await expect(offline.revokeAll(alice)).rejects.toBeInstanceOf(SessionStoreUnavailableError);
