@@ -1,6 +1,7 @@
 import { freePort } from '@org/cli';
 import type { SessionStore } from '@org/sessions';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { describe, expect, vi } from 'vitest';
 import { parseEnv } from '../src/env.js';
@@ -8,7 +9,6 @@ import { startMetricsServer } from '../src/metrics/metricsServer.js';
 import { observeJobs, UNKNOWN_JOB } from '../src/metrics/observeJobs.js';
 import { observeQueueDepth } from '../src/metrics/observeQueueDepth.js';
 import { createWorkerMetrics } from '../src/metrics/workerMetrics.js';
-import { createRedisConnection } from '../src/redisConnection.js';
 import { startWorker } from '../src/startWorker.js';
 import { createUser, REDIS_URL, settled, workerTest as test } from './harness.js';
 import { labelValues, parseSamples, type Sample, sampleValue } from './metricsText.js';
@@ -100,7 +100,7 @@ describe('queue depth', () => {
 
   test('is left out, not waited for, while Redis does not answer', async () => {
     // Nothing listens on this port: the connection retries for ever, as the worker's do while Redis is away.
-    const connection = createRedisConnection(`redis://127.0.0.1:${await freePort()}`, 'unreachable');
+    const connection = new Redis(`redis://127.0.0.1:${await freePort()}`, { maxRetriesPerRequest: null });
     connection.on('error', () => {});
     const queue = new Queue('jobs', { connection });
     queue.on('error', () => {});
