@@ -26,7 +26,9 @@ import { observeFrameworkErrors, observeHttpRequests } from './metrics/observeHt
 import { observeRateLimits } from './metrics/observeRateLimits.js';
 import { observeSessions } from './metrics/observeSessions.js';
 import { type Kdf, nodeKdf } from './passwords/kdf.js';
+import { accountRoutes } from './routes/accountRoutes.js';
 import { authRoutes } from './routes/authRoutes.js';
+import { exportRoutes } from './routes/exportRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { meRoutes } from './routes/meRoutes.js';
 import { socialRoutes } from './routes/socialRoutes.js';
@@ -166,6 +168,8 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(healthRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(meRoutes(ctx));
+  await app.register(accountRoutes(ctx));
+  await app.register(exportRoutes(ctx));
   await app.register(socialRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(tokenLinkPages());

@@ -11,7 +11,9 @@ export type RateLimitBucket =
   | 'resend'
   | 'resendCooldown'
   | 'passwordReset'
-  | 'passwordChange';
+  | 'passwordChange'
+  | 'export'
+  | 'accountDeletion';
 
 /** What `buildApp` needs to know besides its connections; `defaultConfig` is the production choice. */
 export interface AppConfig {
@@ -29,6 +31,8 @@ export interface AppConfig {
   jobs: { enqueueTimeoutMs: number };
   /** Deadlines for receiving a request (Node's `headersTimeout` and `requestTimeout`); 408 after them. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number };
+  /** How long an export can be fetched; how long a deleted account can be restored before the worker deletes it. */
+  account: { exportTtlSeconds: number; deletionGraceSeconds: number };
 }
 
 export const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, RateLimitRule> = {
@@ -40,6 +44,10 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, RateLimitRule> = {
   resend: { limit: 10, windowSeconds: 60 * 60 },
   passwordReset: { limit: 10, windowSeconds: 60 * 60 },
   passwordChange: { limit: 10, windowSeconds: 15 * 60 },
+  // Per user: each export reads the whole account and stores an archive.
+  export: { limit: 3, windowSeconds: 60 * 60 },
+  // Per user, like a login's per-address limit: the password is checked here.
+  accountDeletion: { limit: 10, windowSeconds: 15 * 60 },
 };
 
 /** The config for a validated environment. */
@@ -65,5 +73,9 @@ export function configFromEnv(env: Env): AppConfig {
     trustProxy: env.TRUST_PROXY,
     jobs: { enqueueTimeoutMs: env.ENQUEUE_TIMEOUT_MS },
     http: { headersTimeoutMs: env.HEADERS_TIMEOUT_MS, requestTimeoutMs: env.REQUEST_TIMEOUT_MS },
+    account: {
+      exportTtlSeconds: env.EXPORT_TTL_SECONDS,
+      deletionGraceSeconds: env.ACCOUNT_DELETION_GRACE_SECONDS,
+    },
   };
 }

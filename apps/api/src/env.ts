@@ -60,6 +60,15 @@ export const EnvSchema = z
     HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
     /** Time to receive a whole request, headers and body; the handler's own time does not count. */
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    /** Lifetime of an export, from its request (`POST /me/export`); the worker removes it afterwards. */
+    EXPORT_TTL_SECONDS: seconds.max(90 * 24 * 3600).default(7 * 24 * 3600),
+    /** Time between `DELETE /me` and the deletion of the account, during which an operator can restore it. */
+    ACCOUNT_DELETION_GRACE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 24 * 3600)
+      .default(30 * 24 * 3600),
   })
   .refine(
     (env) =>

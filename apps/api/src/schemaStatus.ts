@@ -1,9 +1,9 @@
-import { CUTOVER_MIGRATION } from '@org/db';
+import { ACCOUNT_LIFECYCLE_MIGRATION } from '@org/db';
 import type { Em } from './context.js';
 import { queryOne } from './sql.js';
 
 /**
- * `migrated` once the cutover migration (the schema the api's queries need) is recorded in
+ * `migrated` once the latest migration the api's queries need (the account lifecycle tables, after the cutover) is recorded in
  * `mikro_orm_migrations`; `not migrated` for an empty database (no such table) or a legacy one. Other
  * failures (PostgreSQL out of reach) are thrown.
  *
@@ -15,7 +15,7 @@ export async function schemaStatus(em: Em): Promise<'migrated' | 'not migrated'>
     const row = await queryOne<{ recorded: boolean }>(
       em,
       'select exists(select 1 from mikro_orm_migrations where name = ?) as recorded',
-      [CUTOVER_MIGRATION],
+      [ACCOUNT_LIFECYCLE_MIGRATION],
     );
     return row?.recorded === true ? 'migrated' : 'not migrated';
   } catch (error) {

@@ -65,6 +65,8 @@ function samples(): Record<string, () => Sample> {
       params: { provider: 'github', uid: '12345' },
     }),
     'GET /users/{slug}': () => ({ params: { slug: 'AbCdEfGhIjKl' } }),
+    'GET /me/exports/{slug}': () => ({ session: true, params: { slug: 'AbCdEfGhIjKlMnOpQrStUv' } }),
+    'DELETE /me': () => ({ session: true, body: { password: 'not the password' } }),
   };
 }
 

@@ -170,6 +170,30 @@ describe('no internal identifier leaves the api', () => {
     await call('POST', '/auth/password-reset/confirm', '/auth/password-reset/confirm', { payload: confirm });
     await call('POST', '/auth/password-reset/confirm', '/auth/password-reset/confirm', { payload: confirm });
 
+    // Account export and deletion (issue 15), as the walk's new user.
+    const walker = (await login(t, email, 'reset walk password')).token;
+    const requested = await call('POST', '/me/export', '/me/export', { token: walker });
+    expect(requested.statusCode).toBe(202);
+    const exportSlug = (requested.json() as { slug: string }).slug;
+    await call('POST', '/me/export', '/me/export');
+    expect(
+      (await call('GET', '/me/exports/{slug}', `/me/exports/${exportSlug}`, { token: walker })).statusCode,
+    ).toBe(200);
+    for (const probe of [String(legacy.legacy_id), legacy.id, other.slug, 'bad!']) {
+      await call('GET', '/me/exports/{slug}', `/me/exports/${encodeURIComponent(probe)}`, { token: walker });
+    }
+    await call('GET', '/me/exports/{slug}', `/me/exports/${exportSlug}`);
+    await call('DELETE', '/me', '/me', { token: walker, payload: { password: 'not the password' } });
+    await call('DELETE', '/me', '/me', { token: walker, payload: { password: 42 } });
+    expect(
+      (await call('DELETE', '/me', '/me', { token: walker, payload: { password: 'reset walk password' } }))
+        .statusCode,
+    ).toBe(202);
+    const refused = await call('POST', '/auth/login', '/auth/login', {
+      payload: { email, password: 'reset walk password' },
+    });
+    expect(refused.statusCode).toBe(403);
+
     // Malformed requests of every class.
     await call('POST', '/auth/login', '/auth/login', {
       payload: '{"email":',

@@ -34,6 +34,7 @@ export function testConfig(keyPrefix: string, overrides: Partial<AppConfig> = {}
     trustProxy: false,
     http: { headersTimeoutMs: 5000, requestTimeoutMs: 5000 },
     jobs: { enqueueTimeoutMs: 2000 },
+    account: { exportTtlSeconds: 3600, deletionGraceSeconds: 30 * 86_400 },
     ...overrides,
   };
 }

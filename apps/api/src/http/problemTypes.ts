@@ -9,6 +9,10 @@ export const PROBLEM_TYPES = {
   unauthenticated: { status: 401, title: 'Sign in to continue' },
   'invalid-credentials': { status: 401, title: 'Email or password is wrong' },
   'wrong-password': { status: 403, title: 'The current password is wrong' },
+  'account-pending-deletion': {
+    status: 403,
+    title: 'This account is deactivated and scheduled for deletion',
+  },
   'not-found': { status: 404, title: 'Not found' },
   'request-timeout': { status: 408, title: 'The request did not arrive in time' },
   'email-taken': { status: 409, title: 'An account with this email already exists' },
@@ -16,6 +20,7 @@ export const PROBLEM_TYPES = {
   'social-account-taken': { status: 409, title: 'This social account is linked to another user' },
   'last-login-method': { status: 409, title: 'The last way to sign in cannot be removed' },
   'token-expired': { status: 410, title: 'The token has expired' },
+  'export-expired': { status: 410, title: 'The export has expired' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'uri-too-long': { status: 414, title: 'The request URI is too long' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },

@@ -11,6 +11,7 @@ import { hashPassword } from '../passwords/hashPassword.js';
 import { verifyLogin } from '../passwords/verifyLogin.js';
 import { queryOne } from '../sql.js';
 import { consumeEmailToken, revokeResetTokens, sendEmailToken } from '../tokens/emailTokens.js';
+import { accountPendingDeletion, pendingDeletionOf } from '../users/accountDeletion.js';
 import { findLoginUser, findMe } from '../users/userQueries.js';
 import { MeSchema } from '../users/userSchemas.js';
 import { pgText } from '../validation/pgText.js';
@@ -145,7 +146,13 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         // The same work whatever the account (unknown, legacy, unusable, deactivated): see verifyLogin.
         const check = await verifyLogin(user?.password ?? null, password, loginPolicy(ctx), ctx.kdf);
         if (check.overBudget !== undefined) request.log.warn(check.overBudget);
-        if (user === null || !check.ok || !user.is_active) throw new ProblemError('invalid-credentials');
+        if (user === null || !check.ok) throw new ProblemError('invalid-credentials');
+        if (!user.is_active) {
+          // Only the owner (the password is right) learns that the account is pending deletion.
+          const deleteAfter = await pendingDeletionOf(em, user.id);
+          if (deleteAfter === null) throw new ProblemError('invalid-credentials');
+          throw accountPendingDeletion(deleteAfter);
+        }
         if (check.upgradedHash !== undefined) {
           // Legacy PBKDF2 (or weaker scrypt) hash: store the current format now that we know the password.
           await em.execute(
@@ -250,6 +257,9 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const passwordHash = await hashPassword(request.body.newPassword, ctx.config.password, ctx.kdf);
         const userId = await emFor(ctx).transactional(async (tx) => {
           const id = await consumeEmailToken(tx, request.body.token, 'password_reset');
+          // Rolled back with the rest: the token stays usable if an operator restores the account.
+          const deleteAfter = await pendingDeletionOf(tx, id);
+          if (deleteAfter !== null) throw accountPendingDeletion(deleteAfter);
           await tx.execute('update users set password = ? where id = ?', [passwordHash, id], 'run');
           await revokeResetTokens(tx, id);
           return id;
