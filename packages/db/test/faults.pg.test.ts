@@ -1,23 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ACCOUNT_LIFECYCLE_MIGRATION,
-  CUTOVER_MIGRATION,
-  initOrm,
-  type Orm,
-  runMigrations,
-} from '../src/index.js';
-import { createTestDatabase, seedLegacyData, type TestDatabase } from '../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT_LIFECYCLE_MIGRATION, CUTOVER_MIGRATION, runMigrations } from '../src/index.js';
 import { databaseFingerprint } from './support/databaseFingerprint.js';
 import { spawnMigrate, waitForOtherSessionsToEnd } from './support/spawnMigrate.js';
+import { testDatabasePerTest } from './support/testDatabasePerTest.js';
 
-let db: TestDatabase | undefined;
-let orm: Orm | undefined;
-afterEach(async () => {
-  await orm?.close(true);
-  await db?.drop();
-  orm = undefined;
-  db = undefined;
-});
+const databases = testDatabasePerTest();
 
 // Each line is printed just before the step's SQL is sent, so the kill lands inside the cutover transaction.
 const KILL_POINTS = [
@@ -32,9 +19,7 @@ const KILL_POINTS = [
 describe('the migrate process killed during the cutover', () => {
   for (const point of KILL_POINTS) {
     it(`at "${point}" leaves the legacy schema and data intact, and the next run completes`, async () => {
-      db = await createTestDatabase({ state: 'legacy' });
-      await seedLegacyData(db.url, { users: 10_000 });
-      orm = await initOrm({ clientUrl: db.url });
+      const { db, orm } = await databases.open('legacy', 10_000);
       const before = await databaseFingerprint(orm);
 
       const migrate = spawnMigrate([], { DATABASE_URL: db.url });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ACCOUNT_LIFECYCLE_MIGRATION,
   CUTOVER_MIGRATION,
@@ -10,30 +10,13 @@ import {
   PreflightError,
   runMigrations,
 } from '../src/index.js';
-import {
-  createTestDatabase,
-  SEED_PASSWORD_HASH,
-  seedLegacyData,
-  type TestDatabase,
-} from '../src/testing/index.js';
+import { SEED_PASSWORD_HASH, seedLegacyData } from '../src/testing/index.js';
 import { databaseFingerprint } from './support/databaseFingerprint.js';
+import { testDatabasePerTest } from './support/testDatabasePerTest.js';
 import { rows } from './support/withOrm.js';
 
-let db: TestDatabase | undefined;
-let orm: Orm | undefined;
-afterEach(async () => {
-  await orm?.close(true);
-  await db?.drop();
-  orm = undefined;
-  db = undefined;
-});
-
-async function legacyDatabase(users = 200): Promise<Orm> {
-  db = await createTestDatabase({ state: 'legacy' });
-  await seedLegacyData(db.url, { users });
-  orm = await initOrm({ clientUrl: db.url });
-  return orm;
-}
+const databases = testDatabasePerTest();
+const legacyDatabase = (users = 200) => databases.legacy(users);
 
 const exec = (o: Orm, sql: string) => o.em.getConnection().execute(sql, [], 'run');
 
@@ -115,7 +98,7 @@ describe('locks', () => {
     it(`fails fast and unchanged while another session holds ${mode} on ${table}, and succeeds once it is released`, async () => {
       const o = await legacyDatabase();
       const before = await databaseFingerprint(o);
-      const other = await initOrm({ clientUrl: db!.url, poolMax: 1 });
+      const other = await initOrm({ clientUrl: databases.url, poolMax: 1 });
       try {
         const connection = other.em.getConnection();
         const trx = await connection.begin();
@@ -167,8 +150,7 @@ describe('schema checks', () => {
   });
 
   it('refuses a user table without the creation instant its ids encode, and says which flag names it', async () => {
-    db = await createTestDatabase({ state: 'empty' });
-    orm = await initOrm({ clientUrl: db.url });
+    const { orm } = await databases.open('empty');
     await exec(orm, 'CREATE TABLE members (id serial PRIMARY KEY, email text, joined date)');
     const error = await runMigrations(orm, { cutover: { usersTable: 'members' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CutoverRefusedError);
@@ -190,8 +172,7 @@ describe('schema checks', () => {
 
 describe('a legacy database MikroORM never managed', () => {
   it('is recognised by its schema, adopted, and migrated; the next run is a no-op', async () => {
-    db = await createTestDatabase({ state: 'empty' });
-    orm = await initOrm({ clientUrl: db.url });
+    const { orm } = await databases.open('empty');
     const { LEGACY_SCHEMA_SQL } = await import('../src/migrations/legacySchemaSql.js');
     await orm.em.getConnection().execute(LEGACY_SCHEMA_SQL, [], 'run');
     await seedLegacyData(orm, { users: 50 });
@@ -219,8 +200,7 @@ describe('a legacy database MikroORM never managed', () => {
   });
 
   it('adopts an unmanaged database that already has the migrated schema without touching its rows', async () => {
-    db = await createTestDatabase({ state: 'migrated' });
-    orm = await initOrm({ clientUrl: db.url });
+    const { orm } = await databases.open('migrated');
     await exec(orm, 'DROP TABLE mikro_orm_migrations');
     const report = await runMigrations(orm);
     expect(report.initialState).toBe('migrated');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ACCOUNT_LIFECYCLE_MIGRATION,
   ConversionError,
@@ -13,10 +13,10 @@ import {
   runMigrations,
 } from '../src/index.js';
 import { adminSql } from '../src/testing/adminSql.js';
-import { createTestDatabase, seedLegacyData, type TestDatabase } from '../src/testing/index.js';
 import { catalogSnapshot } from './support/catalogSnapshot.js';
 import { databaseFingerprint } from './support/databaseFingerprint.js';
 import { runMigrate, spawnMigrate, waitForOtherSessionsToEnd } from './support/spawnMigrate.js';
+import { testDatabasePerTest } from './support/testDatabasePerTest.js';
 import { rows } from './support/withOrm.js';
 
 // Roles are global to the server: each run makes its own and drops them at the end.
@@ -26,21 +26,8 @@ const OWNER = `team_owner_${suffix}`;
 beforeAll(() => adminSql([`CREATE ROLE ${READER}`, `CREATE ROLE ${OWNER}`]));
 afterAll(() => adminSql([`DROP ROLE IF EXISTS ${READER}`, `DROP ROLE IF EXISTS ${OWNER}`]));
 
-let db: TestDatabase | undefined;
-let orm: Orm | undefined;
-afterEach(async () => {
-  await orm?.close(true);
-  await db?.drop();
-  orm = undefined;
-  db = undefined;
-});
-
-async function legacyDatabase(users = 50): Promise<Orm> {
-  db = await createTestDatabase({ state: 'legacy' });
-  await seedLegacyData(db.url, { users });
-  orm = await initOrm({ clientUrl: db.url });
-  return orm;
-}
+const databases = testDatabasePerTest();
+const legacyDatabase = (users = 50) => databases.legacy(users);
 
 const exec = async (o: Orm, ...statements: string[]) => {
   for (const sql of statements) await o.em.getConnection().execute(sql, [], 'run');
@@ -82,7 +69,7 @@ describe("a database with the team's own tables", () => {
     const keysBefore = await rows(o, foreignKeys);
 
     const before = await databaseFingerprint(o);
-    const dry = await runMigrate(['--dry-run'], { DATABASE_URL: db!.url });
+    const dry = await runMigrate(['--dry-run'], { DATABASE_URL: databases.url });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('orders (34 rows)');
     expect(dry.stdout).toContain(
@@ -380,13 +367,13 @@ describe('the migrate process killed on the new paths', () => {
         JSON.stringify({ references: [{ table: 'team_mentions', column: 'target', action: 'translate' }] }),
       );
 
-      const blocker = await initOrm({ clientUrl: db!.url, poolMax: 1 });
+      const blocker = await initOrm({ clientUrl: databases.url, poolMax: 1 });
       const connection = blocker.em.getConnection();
       const trx = await connection.begin();
       await connection.execute('SELECT pg_advisory_xact_lock(4242)', [], 'run', trx);
       try {
         const migrate = spawnMigrate(['--lock-timeout', '60000', '--config', config], {
-          DATABASE_URL: db!.url,
+          DATABASE_URL: databases.url,
         });
         await migrate.waitForLine(point);
         migrate.child.kill('SIGKILL');
