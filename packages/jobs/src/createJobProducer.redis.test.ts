@@ -1,28 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { TokenIds, type UserId, UserIds } from '@org/db';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@org/sessions';
+import { redisTopologies } from '@org/sessions/testing/vitest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJobProducer, type JobProducer } from './createJobProducer.js';
 import { JobPayloadError } from './jobPayloadError.js';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-let redis: Redis;
-let jobs: JobProducer;
-
-beforeEach(() => {
-  redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  jobs = createJobProducer({ connection: redis, prefix: `test-${randomUUID()}`, queueName: 'jobs' });
-});
-
-afterEach(async () => {
-  await jobs.queue.obliterate({ force: true });
-  await jobs.close();
-  redis.disconnect();
-});
-
 const secret = 'Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5';
 
-describe('createJobProducer', () => {
+describe.each(redisTopologies())('createJobProducer on $name Redis', ({ name, target }) => {
+  let redis: RedisClient;
+  let jobs: JobProducer;
+
+  beforeEach(() => {
+    redis = createRedisClient(target, { maxRetriesPerRequest: null });
+    // On a cluster every key of a queue must share a slot: the prefix carries a hash tag.
+    const prefix = name === 'cluster' ? `{test-${randomUUID()}}` : `test-${randomUUID()}`;
+    jobs = createJobProducer({ connection: redis, prefix, queueName: 'jobs' });
+  });
+
+  afterEach(async () => {
+    await jobs.queue.obliterate({ force: true });
+    await jobs.close();
+    redis.disconnect();
+  });
+
   it('adds a parsed payload with the catalog options (retries with jittered backoff, bounded retention)', async () => {
     const userId = UserIds.newId();
     const tokenId = TokenIds.newId();

@@ -3,9 +3,10 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { translateLegacyUserIds, UserIds } from '@org/db';
+import { createRedisClient } from '@org/sessions';
 import { redisSnapshot } from '@org/sessions/testing';
+import { type RedisTopology, redisTopologies } from '@org/sessions/testing/vitest';
 import type { JobsOptions, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { describe, expect } from 'vitest';
 import {
   cutoverQueuedJobs,
@@ -16,7 +17,7 @@ import {
   type TranslateUserIds,
 } from '../src/index.js';
 import { seedLegacyJobs as seedDemoBacklog } from '../src/testing/index.js';
-import { MAPPED_USERS, type MappedDatabase, REDIS_URL, queueTest as test } from './queueTest.js';
+import { MAPPED_USERS, type MappedDatabase, queueTest as test } from './queueTest.js';
 
 const UNMAPPED_USER = 900_001;
 const LEGACY_JOBS = 3000;
@@ -203,7 +204,9 @@ async function expectJobDone(queue: Queue, legacy: Seeded) {
   }
 }
 
-describe('cutoverQueuedJobs', () => {
+describe.each(redisTopologies())('cutoverQueuedJobs on $name Redis', (topology) => {
+  test.override('topology', topology);
+
   test(`translates or quarantines all ${LEGACY_JOBS} legacy jobs, loses none, touches nothing else, and is a no-op the second time`, async ({
     database,
     redis,
@@ -325,7 +328,7 @@ describe('cutoverQueuedJobs', () => {
     queue,
   }) => {
     const seeded = await seedLegacyJobs(queue, database, 3000);
-    const child = spawnStep(database, prefix, 10);
+    const child = spawnStep(topology, database, prefix, 10);
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     for await (const line of lines) {
       if (line.startsWith('progress ')) break;
@@ -381,7 +384,7 @@ describe('cutoverQueuedJobs', () => {
     queue,
   }) => {
     await queue.add('export_user_data', { userId: 1 }, DEFAULT_JOB_OPTIONS);
-    const oldWorkerConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const oldWorkerConnection = createRedisClient(topology.target, { maxRetriesPerRequest: null });
     const { Worker } = await import('bullmq');
     const oldWorker = new Worker('jobs', null, { connection: oldWorkerConnection, prefix });
     try {
@@ -424,7 +427,12 @@ describe('cutoverQueuedJobs', () => {
   });
 });
 
-function spawnStep(database: MappedDatabase, prefix: string, batchSize: number): ChildProcess {
+function spawnStep(
+  topology: RedisTopology,
+  database: MappedDatabase,
+  prefix: string,
+  batchSize: number,
+): ChildProcess {
   return spawn(
     process.execPath,
     [
@@ -437,7 +445,7 @@ function spawnStep(database: MappedDatabase, prefix: string, batchSize: number):
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: {
         ...process.env,
-        REDIS_URL,
+        ...topology.env,
         DATABASE_URL: database.url,
         QUEUE_PREFIX: prefix,
         BATCH_SIZE: String(batchSize),

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { initOrm, type Orm, type UserId, UserIds } from '@org/db';
 import { createTestDatabase } from '@org/db/testing';
+import { createRedisClient } from '@org/sessions';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
+import { type RedisTopology, redisTopologies } from '@org/sessions/testing/vitest';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { test as base } from 'vitest';
 import { DEFAULT_JOB_OPTIONS } from '../src/index.js';
 
@@ -23,8 +24,11 @@ export interface MappedDatabase {
  * The set-up every queued-jobs test shares, as vitest fixtures:
  * - `database` (once per file): a migrated database of its own whose `legacy_user_ids` maps legacy users
  *   1..MAPPED_USERS, dropped afterwards;
- * - `redis`, `prefix`, `queue` (per test): a connection, a BullMQ prefix of its own and the `jobs` queue under
- *   it; every key under the prefix is removed afterwards.
+ * - `topology` (per suite, `test.override('topology', …)`): one Redis (the default) or the package's test
+ *   Redis Cluster;
+ * - `redis`, `prefix`, `queue` (per test): a connection to that topology, a BullMQ prefix of its own (with a
+ *   hash tag on the cluster: `{test-<uuid>}`) and the `jobs` queue under it; every key under the prefix is
+ *   removed afterwards.
  */
 export const queueTest = base
   // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
@@ -47,14 +51,14 @@ export const queueTest = base
       .execute(`INSERT INTO legacy_user_ids (legacy_id, user_id) VALUES ${rows.join(', ')}`);
     return { url: created.url, orm, mapping };
   })
-  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
-  .extend('redis', async ({}, { onCleanup }) => {
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  .extend('topology', redisTopologies()[0] as RedisTopology)
+  .extend('redis', async ({ topology }, { onCleanup }) => {
+    const redis = createRedisClient(topology.target, { maxRetriesPerRequest: null });
     onCleanup(() => redis.disconnect());
     return redis;
   })
-  .extend('prefix', async ({ redis }, { onCleanup }) => {
-    const prefix = `test-${randomUUID()}`;
+  .extend('prefix', async ({ redis, topology }, { onCleanup }) => {
+    const prefix = topology.name === 'cluster' ? `{test-${randomUUID()}}` : `test-${randomUUID()}`;
     onCleanup(async () => {
       await deleteKeysWithPrefix(redis, `${prefix}:`);
     });
