@@ -40,7 +40,7 @@ let idsBefore: string;
 let packagesAfter: WorkspacePackage[];
 let idsChangelog: string;
 let changesetsLeft: string[];
-let tagsAtHead: string[];
+let tagsCreated: string[];
 const published = new Map<string, { packument: Packument; files: string[]; manifest: Manifest }>();
 const privateAnswers = new Map<string, number>();
 
@@ -79,8 +79,11 @@ beforeAll(async () => {
   idsChangelog = await readFile(join(repo, 'packages/ids/CHANGELOG.md'), 'utf8');
   changesetsLeft = (await readdir(join(repo, '.changeset'))).filter((file) => file.endsWith('.md'));
 
+  const tagsAt = async () =>
+    (await runIn(repo, 'git', ['tag', '--points-at', 'HEAD'])).split('\n').filter(Boolean);
+  const tagsBefore = new Set(await tagsAt());
   await runIn(repo, 'pnpm', ['release']);
-  tagsAtHead = (await runIn(repo, 'git', ['tag', '--points-at', 'HEAD'])).split('\n').filter(Boolean).sort();
+  tagsCreated = (await tagsAt()).filter((tag) => !tagsBefore.has(tag)).sort();
 
   const tarballs = join(scratch, 'tarballs');
   await mkdir(tarballs);
@@ -140,7 +143,7 @@ describe('pnpm release (turbo build lint, changeset publish)', () => {
     for (const name of publicNames) {
       expect(published.get(name)!.packument['dist-tags'].latest, name).toBe(versionOf(name));
     }
-    expect(tagsAtHead).toEqual(publicNames.map((name) => `${name}@${versionOf(name)}`));
+    expect(tagsCreated).toEqual(publicNames.map((name) => `${name}@${versionOf(name)}`));
   });
 
   it('publishes no private package: the registry knows none of them', () => {
