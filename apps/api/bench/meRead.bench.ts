@@ -5,7 +5,7 @@
  * and connection pool, a fresh fork per lookup on both sides (as `emFor` gives each request), both warmed up,
  * the same users in the same order, the two sides alternating which runs first; each round is `--lookups`
  * lookups over `--concurrency` concurrent callers. Prints lookups/s per side and the ratio, per round and median.
- * Usage: pnpm --filter @org/api exec tsx --conditions=@org/source bench/meRead.bench.ts
+ * Usage: pnpm --filter @org/api bench:read
  *        [-- --users 10000 --rounds 6 --lookups 4000 --concurrency 16]
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -20,7 +20,7 @@ import type { Me } from '../src/users/userSchemas.js';
 const values = parseArgvOrExit({
   name: 'me read bench',
   usage:
-    'usage: pnpm --filter @org/api exec tsx --conditions=@org/source bench/meRead.bench.ts [-- --users 10000 --rounds 6 --lookups 4000 --concurrency 16]',
+    'usage: pnpm --filter @org/api bench:read [-- --users 10000 --rounds 6 --lookups 4000 --concurrency 16]',
   options: {
     users: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '6' },
