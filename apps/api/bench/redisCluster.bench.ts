@@ -1,0 +1,155 @@
+/*
+ * GET /me (a session read from Redis, then the user from PostgreSQL) with the session store on a 3-master Redis
+ * Cluster against the same on one Redis: two copies of the api in this process, one per topology, on the same
+ * database, machine and run, measured in alternating rounds (the order rotates) by a load generator in a process
+ * of its own. Prints each round, the medians and cluster / single (issue 14).
+ * The cluster is started here (its own temp dir under /var/tmp, removed at the end) unless REDIS_CLUSTER_NODES
+ * names one.
+ * Usage: pnpm --filter @org/api bench:cluster [-- --duration 5 --rounds 5 --connections 32 --users 1000]
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { text } from 'node:stream/consumers';
+import { fileURLToPath } from 'node:url';
+import { parseArgvOrExit } from '@org/cli';
+import { initOrm, runMigrations } from '@org/db';
+import { createTestDatabase, SEED_PASSWORD, seedLegacyData } from '@org/db/testing';
+import { parseClusterNodes, type RedisClient } from '@org/sessions';
+import { deleteKeysWithPrefix, startRedisCluster } from '@org/sessions/testing';
+import { buildApp } from '../src/app.js';
+import { configFromEnv, DEFAULT_RATE_LIMITS } from '../src/config.js';
+import { parseEnv } from '../src/env.js';
+import { createApiRedis } from '../src/redisClient.js';
+
+const values = parseArgvOrExit({
+  name: 'api cluster bench',
+  usage:
+    'usage: pnpm --filter @org/api bench:cluster [-- --duration 5 --rounds 5 --connections 32 --users 1000 --sessions 50]',
+  options: {
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '32' },
+    users: { type: 'string', default: '1000' },
+    sessions: { type: 'string', default: '50' },
+  },
+});
+const duration = Number(values.duration);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+type Topology = 'single' | 'cluster';
+const cluster = await startRedisCluster();
+const created = await createTestDatabase({ state: 'empty' });
+const orm = await initOrm({ clientUrl: created.url });
+const prefix = `bench-${randomUUID()}:`;
+const redis: Record<Topology, RedisClient> = {
+  single: createApiRedis(url),
+  cluster: createApiRedis({ url, clusterNodes: parseClusterNodes(cluster.nodesEnv) }),
+};
+const apps: { close(): Promise<unknown> }[] = [];
+try {
+  await runMigrations(orm, { to: 'legacy_schema' });
+  await seedLegacyData(created.url, { users: Number(values.users) });
+  await runMigrations(orm, {});
+  for (const client of Object.values(redis)) {
+    if (client.status !== 'ready')
+      await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  }
+  console.error(`seeded ${values.users} legacy users and migrated them; cluster ${cluster.nodesEnv}`);
+
+  const users = await orm.em
+    .fork()
+    .execute<{ email: string }[]>(
+      'select email from users where is_active order by random() limit ?',
+      [Number(values.sessions)],
+      'all',
+    );
+
+  /** One api on `topology`'s Redis, listening, with a session for each user: its address and /me requests. */
+  async function startApi(topology: Topology) {
+    const app = await buildApp({
+      orm,
+      redis: redis[topology],
+      jobs: { enqueue: async () => ({ id: 'bench', name: 'send-verification-email' }) },
+      config: {
+        ...configFromEnv(parseEnv({ REDIS_KEY_PREFIX: prefix })),
+        session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 86_400, cookieSecure: true },
+        rateLimits: { ...DEFAULT_RATE_LIMITS, login: { limit: 10_000, windowSeconds: 60 } },
+      },
+    });
+    apps.push(app);
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const requests: { path: string; cookie: string }[] = [];
+    for (const user of users) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { email: user.email, password: SEED_PASSWORD },
+      });
+      const cookie = res.cookies.find((c) => c.name === '__Host-sid');
+      if (res.statusCode !== 200 || cookie === undefined)
+        throw new Error(`bench login (${topology}) failed: ${res.statusCode} ${res.body}`);
+      requests.push({ path: '/me', cookie: `__Host-sid=${cookie.value}` });
+    }
+    return { address, requests };
+  }
+  const targets = { single: await startApi('single'), cluster: await startApi('cluster') };
+
+  async function measure(topology: Topology, seconds: number) {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./loadGenerator.ts', import.meta.url))],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const { address, requests } = targets[topology];
+    child.stdin.end(JSON.stringify({ url: address, connections, duration: seconds, requests }));
+    const [output] = await Promise.all([text(child.stdout), once(child, 'exit')]);
+    const result = JSON.parse(output) as { rps: number; p99: number; non2xx: number; errors: number };
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`${topology}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return { rps: result.rps, p99: result.p99 };
+  }
+
+  const topologies: Topology[] = ['single', 'cluster'];
+  for (const topology of topologies) await measure(topology, 1);
+  const results: Record<Topology, { rps: number; p99: number }[]> = { single: [], cluster: [] };
+  for (let round = 0; round < rounds; round += 1) {
+    // Alternating: each round runs both, and which goes first changes every round.
+    const order = round % 2 === 0 ? topologies : [...topologies].reverse();
+    for (const topology of order) results[topology].push(await measure(topology, duration));
+    const rps = (topology: Topology) => results[topology].at(-1)!.rps;
+    console.error(
+      `round ${round + 1} (${order[0]} first): single ${rps('single').toFixed(0)}, cluster ${rps('cluster').toFixed(0)} req/s` +
+        ` (cluster/single ${(rps('cluster') / rps('single')).toFixed(2)})`,
+    );
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const summary = {
+    single: { rps: median(results.single.map((r) => r.rps)), p99: median(results.single.map((r) => r.p99)) },
+    cluster: {
+      rps: median(results.cluster.map((r) => r.rps)),
+      p99: median(results.cluster.map((r) => r.p99)),
+    },
+  };
+  console.log(
+    `GET /me, users=${values.users} sessions=${users.length} connections=${connections} duration=${duration}s rounds=${rounds} (median)`,
+  );
+  console.log(
+    `one Redis                 ${summary.single.rps.toFixed(0).padStart(7)} req/s   p99 ${summary.single.p99} ms`,
+  );
+  console.log(
+    `Redis Cluster (3 masters) ${summary.cluster.rps.toFixed(0).padStart(7)} req/s   p99 ${summary.cluster.p99} ms`,
+  );
+  console.log(`cluster / single = ${(summary.cluster.rps / summary.single.rps).toFixed(2)}`);
+} finally {
+  for (const app of apps) await app.close().catch(() => {});
+  for (const client of Object.values(redis)) {
+    await deleteKeysWithPrefix(client, prefix).catch(() => {});
+    client.disconnect();
+  }
+  await orm.close(true);
+  await created.drop();
+  await cluster.stop();
+}
