@@ -13,6 +13,10 @@ export interface RedisClusterHandle {
   readonly nodesEnv: string;
   /** Shuts every node down (`SHUTDOWN NOSAVE`) and removes the temp dir; a no-op for a cluster it did not start. */
   stop(): Promise<void>;
+  /** Shuts one node (`host:port`) down, as a crash would (its keys are lost: nothing is persisted). */
+  stopNode(node: string): Promise<void>;
+  /** Starts a stopped node again with its cluster config (same slots) and waits for `cluster_state:ok`. */
+  startNode(node: string): Promise<void>;
 }
 
 export interface StartRedisClusterOptions {
@@ -20,6 +24,8 @@ export interface StartRedisClusterOptions {
   masters?: number;
   /** Parent of the cluster's own temp dir (default `/var/tmp`). */
   parentDir?: string;
+  /** Use the cluster `REDIS_CLUSTER_NODES` names, when set (default true); false always starts one. */
+  useEnv?: boolean;
 }
 
 /**
@@ -36,10 +42,13 @@ export interface StartRedisClusterOptions {
  * await cluster.stop();
  */
 export async function startRedisCluster(options: StartRedisClusterOptions = {}): Promise<RedisClusterHandle> {
-  const given = process.env.REDIS_CLUSTER_NODES?.trim();
+  const given = options.useEnv === false ? undefined : process.env.REDIS_CLUSTER_NODES?.trim();
   if (given) {
     const nodes = given.split(',').map((node) => node.trim());
-    return { nodes, nodesEnv: nodes.join(','), stop: async () => {} };
+    const notOurs = async () => {
+      throw new Error('stopNode/startNode only work on a cluster startRedisCluster started');
+    };
+    return { nodes, nodesEnv: nodes.join(','), stop: async () => {}, stopNode: notOurs, startNode: notOurs };
   }
   const masters = options.masters ?? 3;
   const parent = options.parentDir ?? '/var/tmp';
@@ -54,30 +63,32 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
     );
     await rm(dir, { recursive: true, force: true });
   };
+  const startServer = (port: number) =>
+    run('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      `nodes-${port}.conf`,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+      '--dir',
+      dir,
+      '--logfile',
+      join(dir, `redis-${port}.log`),
+    ]);
   try {
     for (let i = 0; i < masters; i += 1) {
       const port = await freeClusterPort(ports);
       ports.push(port);
-      await run('redis-server', [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        `nodes-${port}.conf`,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--daemonize',
-        'yes',
-        '--dir',
-        dir,
-        '--logfile',
-        join(dir, `redis-${port}.log`),
-      ]);
+      await startServer(port);
     }
     await untilEvery(ports, async (port) => (await cli(port, 'ping')) === 'PONG');
     const nodes = ports.map((port) => `127.0.0.1:${port}`);
@@ -85,7 +96,25 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
     await untilEvery(ports, async (port) =>
       (await cli(port, 'cluster', 'info')).includes('cluster_state:ok'),
     );
-    return { nodes, nodesEnv: nodes.join(','), stop };
+    const portOf = (node: string) => {
+      const port = Number(node.slice(node.lastIndexOf(':') + 1));
+      if (!ports.includes(port)) throw new Error(`${node} is not a node of this cluster`);
+      return port;
+    };
+    return {
+      nodes,
+      nodesEnv: nodes.join(','),
+      stop,
+      async stopNode(node) {
+        await run('redis-cli', ['-p', String(portOf(node)), 'shutdown', 'nosave']).catch(() => undefined);
+      },
+      async startNode(node) {
+        await startServer(portOf(node));
+        await untilEvery(ports, async (port) =>
+          (await cli(port, 'cluster', 'info')).includes('cluster_state:ok'),
+        );
+      },
+    };
   } catch (error) {
     await stop();
     throw error;
