@@ -1,10 +1,10 @@
 import { redactUrl } from '@org/cli';
 import { initOrm } from '@org/db';
 import { createJobProducer, queuePrefixFor } from '@org/jobs';
+import type { MetricsServer } from '@org/metrics';
 import { buildApp } from './app.js';
 import { configFromEnv } from './config.js';
 import { parseEnv } from './env.js';
-import type { MetricsServer } from './metrics/metricsServer.js';
 import { serveMetrics } from './metrics/serveMetrics.js';
 import { createApiQueueRedis, createApiRedis } from './redisClient.js';
 import { schemaStatus } from './schemaStatus.js';

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { startMetricsServer } from '@org/metrics';
+import { labelValues, parseSamples, type Sample, sampleValue } from '@org/metrics/testing';
 import { describe, expect, it } from 'vitest';
-import { startMetricsServer } from '../src/metrics/metricsServer.js';
 import { UNMATCHED_ROUTE } from '../src/metrics/observeHttpRequests.js';
-import { labelValues, parseSamples, type Sample, sampleValue } from './metricsText.js';
 import { cookieHeader, expectProblem, login, signUp, useTestApp } from './testApp.js';
 
 const t = useTestApp();

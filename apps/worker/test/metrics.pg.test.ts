@@ -1,17 +1,17 @@
 import { freePort } from '@org/cli';
+import { startMetricsServer } from '@org/metrics';
+import { labelValues, parseSamples, type Sample, sampleValue } from '@org/metrics/testing';
 import type { SessionStore } from '@org/sessions';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { describe, expect, vi } from 'vitest';
 import { parseEnv } from '../src/env.js';
-import { startMetricsServer } from '../src/metrics/metricsServer.js';
 import { observeJobs, UNKNOWN_JOB } from '../src/metrics/observeJobs.js';
 import { observeQueueDepth } from '../src/metrics/observeQueueDepth.js';
 import { createWorkerMetrics } from '../src/metrics/workerMetrics.js';
 import { startWorker } from '../src/startWorker.js';
 import { createUser, REDIS_URL, settled, workerTest as test } from './harness.js';
-import { labelValues, parseSamples, type Sample, sampleValue } from './metricsText.js';
 
 /** Scrapes `registry` through a real metrics listener, as Prometheus would. */
 async function scrape(registry: Registry): Promise<Sample[]> {

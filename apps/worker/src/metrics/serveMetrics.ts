@@ -1,7 +1,6 @@
+import { collectProcessMetrics, type MetricsServer, startMetricsServer } from '@org/metrics';
 import type { Registry } from 'prom-client';
 import type { Env } from '../env.js';
-import { collectProcessMetrics } from './collectProcessMetrics.js';
-import { type MetricsServer, startMetricsServer } from './metricsServer.js';
 
 /**
  * The process's metrics listener as the environment asks: none when `WORKER_METRICS_PORT` is 0 or unset,

@@ -1,0 +1,1 @@
+export { labelValues, parseSamples, type Sample, sampleValue } from './parseSamples.js';

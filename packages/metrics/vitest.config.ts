@@ -1,0 +1,3 @@
+import { workspaceVitestConfig } from '../../tooling/vitest.shared.ts';
+
+export default workspaceVitestConfig();
