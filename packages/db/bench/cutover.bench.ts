@@ -193,7 +193,7 @@ async function round(index: number): Promise<Round> {
           if (e.phase === 'end') log(`  ${e.step}: ${seconds(e.ms ?? 0)}`);
         },
       });
-      return report.cutover!;
+      return { ...report.cutover!, totalMs: report.totalMs };
     });
   if (floorFirst) {
     const f = await floor();
@@ -216,6 +216,8 @@ try {
   for (let i = 1; i <= rounds; i++) results.push(await round(i));
 
   const ratio = (r: Round) => r.cutover.lockHeldMs / r.floorMs;
+  // The whole run: from reading the catalog (and drawing slugs before the locks) to the commit.
+  const wholeRatio = (r: Round) => r.cutover.totalMs / r.floorMs;
   const middle = [...results].sort((a, b) => ratio(a) - ratio(b))[(results.length - 1) >> 1]!;
   const lines = [
     `users ${users.toLocaleString('en-US')}, rows in all tables ${(7 * users).toLocaleString('en-US')}, ${rounds} round(s), ${parallelWorkers} parallel worker(s)`,
@@ -226,13 +228,14 @@ try {
     '',
     formatCutoverReport(middle.cutover),
     '',
-    'round   first     floor      cutover (locks held, incl. commit)   lock wait   ratio',
+    'round   first     floor      locks held (incl. commit)   ratio      whole run   ratio   lock wait',
     ...results.map(
       (r, i) =>
-        `${String(i + 1).padStart(5)}   ${(r.floorFirst ? 'floor' : 'cutover').padEnd(7)}  ${seconds(r.floorMs).padStart(8)}   ${seconds(r.cutover.lockHeldMs).padStart(8)}                             ${`${r.cutover.lockWaitMs.toFixed(0)} ms`.padStart(9)}   ${ratio(r).toFixed(2)}x`,
+        `${String(i + 1).padStart(5)}   ${(r.floorFirst ? 'floor' : 'cutover').padEnd(7)}  ${seconds(r.floorMs).padStart(8)}   ${seconds(r.cutover.lockHeldMs).padStart(25)}   ${`${ratio(r).toFixed(2)}x`.padStart(5)}   ${seconds(r.cutover.totalMs).padStart(10)}   ${`${wholeRatio(r).toFixed(2)}x`.padStart(5)}   ${`${r.cutover.lockWaitMs.toFixed(0)} ms`.padStart(9)}`,
     ),
-    `median           ${seconds(median(results.map((r) => r.floorMs))).padStart(8)}   ${seconds(median(results.map((r) => r.cutover.lockHeldMs))).padStart(8)}                                         ${median(results.map(ratio)).toFixed(2)}x`,
-    '(goal: ratio <= 1.50x against the floor, which copies the same tables and builds the same keys)',
+    `median           ${seconds(median(results.map((r) => r.floorMs))).padStart(8)}   ${seconds(median(results.map((r) => r.cutover.lockHeldMs))).padStart(25)}   ${`${median(results.map(ratio)).toFixed(2)}x`.padStart(5)}   ${seconds(median(results.map((r) => r.cutover.totalMs))).padStart(10)}   ${`${median(results.map(wholeRatio)).toFixed(2)}x`.padStart(5)}`,
+    '(goal: locks held <= 1.50x the floor, which copies the same tables and builds the same keys;',
+    ' the whole run adds reading the catalog and drawing the slugs, before the locks)',
   ];
   console.log(lines.join('\n'));
 } finally {
