@@ -142,7 +142,13 @@ try {
   console.log(
     `Redis Cluster (3 masters) ${summary.cluster.rps.toFixed(0).padStart(7)} req/s   p99 ${summary.cluster.p99} ms`,
   );
-  console.log(`cluster / single = ${(summary.cluster.rps / summary.single.rps).toFixed(2)}`);
+  const perRound = results.cluster.map((r, i) => r.rps / results.single[i]!.rps);
+  // Two figures: the ratio of the medians, and the median of each round's own ratio (both runs of a round
+  // share the machine's load of that moment, so it is the steadier one on a busy machine).
+  console.log(
+    `cluster / single = ${(summary.cluster.rps / summary.single.rps).toFixed(2)} (medians), ` +
+      `${median(perRound).toFixed(2)} (median of the rounds' ratios)`,
+  );
 } finally {
   for (const app of apps) await app.close().catch(() => {});
   for (const client of Object.values(redis)) {
