@@ -3,8 +3,8 @@ import { captureIo } from '@org/cli/testing';
 import { initOrm } from '@org/db';
 import { createTestDatabase, seedLegacyData, type TestDatabase } from '@org/db/testing';
 import { seedLegacyJobs } from '@org/jobs/testing';
+import { createRedisClient, type RedisClient, type RedisTarget } from '@org/sessions';
 import { deleteKeysWithPrefix, seedLegacyKeys } from '@org/sessions/testing';
-import { Redis } from 'ioredis';
 import { test as base } from 'vitest';
 import { runMigrate } from '../src/runMigrate.js';
 import type { MigrateSummary } from '../src/StepReport.js';
@@ -15,7 +15,7 @@ export const LEGACY_JOBS = 100;
 
 export interface LegacySystem {
   readonly database: TestDatabase;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Every key this file writes starts with it. */
   readonly stem: string;
   /** What `pnpm migrate` reads: this file's database, Redis key prefix and queue prefix. */
@@ -23,37 +23,47 @@ export interface LegacySystem {
 }
 
 /**
- * One legacy system per test file, as vitest fixture: a database of its own with the legacy schema and
- * USERS users, their legacy Redis sessions and token sets (3 keys a user) and LEGACY_JOBS queued legacy jobs,
- * all under a random stem; dropped and removed afterwards. Tests of one file share it and run in order.
+ * A vitest `test` with one legacy system per test file, as fixture: a database of its own with the legacy
+ * schema and USERS users, their legacy Redis sessions and token sets (3 keys a user) and LEGACY_JOBS queued
+ * legacy jobs, all under a random stem, on one Redis or (given `clusterNodes`) a Redis Cluster, where the queue
+ * prefix carries a hash tag; dropped and removed afterwards. Tests of one file share it and run in order.
  */
-export const cutoverTest = base.extend(
-  'legacy',
-  { scope: 'file' },
-  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
-  async ({}, { onCleanup }): Promise<LegacySystem> => {
-    const database = await createTestDatabase({ state: 'legacy' });
-    const redis = new Redis(REDIS_URL);
-    const stem = `migrate-test-${randomBytes(4).toString('hex')}`;
-    onCleanup(async () => {
-      await deleteKeysWithPrefix(redis, stem);
-      redis.disconnect();
-      await database.drop();
-    });
-    const legacyUserIds = Array.from({ length: USERS }, (_, i) => i + 1);
-    await seedLegacyData(database.url, { users: USERS });
-    await seedLegacyKeys(redis, { userIds: legacyUserIds, keyPrefix: `${stem}:` });
-    await seedLegacyJobs({ redis, prefix: `${stem}-bull`, legacyUserIds, count: LEGACY_JOBS });
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      LEGACY_KEY_PREFIX: `${stem}:`,
-      QUEUE_PREFIX: `${stem}-bull`,
-      NO_COLOR: '1',
-    };
-    return { database, redis, stem, env };
-  },
-);
+export function legacySystemTest(target: RedisTarget = { url: REDIS_URL }) {
+  const onCluster = (target.clusterNodes ?? []).length > 0;
+  return base.extend(
+    'legacy',
+    { scope: 'file' },
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+    async ({}, { onCleanup }): Promise<LegacySystem> => {
+      const database = await createTestDatabase({ state: 'legacy' });
+      const redis = createRedisClient(target);
+      const stem = `migrate-test-${randomBytes(4).toString('hex')}`;
+      const queuePrefix = onCluster ? `{${stem}}-bull` : `${stem}-bull`;
+      onCleanup(async () => {
+        await deleteKeysWithPrefix(redis, `${stem}:`);
+        await deleteKeysWithPrefix(redis, `${queuePrefix}:`);
+        redis.disconnect();
+        await database.drop();
+      });
+      const legacyUserIds = Array.from({ length: USERS }, (_, i) => i + 1);
+      await seedLegacyData(database.url, { users: USERS });
+      await seedLegacyKeys(redis, { userIds: legacyUserIds, keyPrefix: `${stem}:` });
+      await seedLegacyJobs({ redis, prefix: queuePrefix, legacyUserIds, count: LEGACY_JOBS });
+      const env = {
+        DATABASE_URL: database.url,
+        REDIS_URL: target.url,
+        REDIS_CLUSTER_NODES: (target.clusterNodes ?? []).join(','),
+        LEGACY_KEY_PREFIX: `${stem}:`,
+        QUEUE_PREFIX: queuePrefix,
+        NO_COLOR: '1',
+      };
+      return { database, redis, stem, env };
+    },
+  );
+}
+
+/** `legacySystemTest` on the one Redis at REDIS_URL. */
+export const cutoverTest = legacySystemTest();
 
 /** The type of `users.id`: `integer` before the database step, `uuid` after. */
 export async function usersIdType(databaseUrl: string): Promise<string | undefined> {
