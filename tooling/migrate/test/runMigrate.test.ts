@@ -193,6 +193,8 @@ describe('parseEnv', () => {
       QUEUE_PREFIX: '{bull}',
     });
     expect(() => parseEnv({ ...cluster, QUEUE_PREFIX: 'bull' })).toThrow(/QUEUE_PREFIX.*no \{hash tag\}/);
-    expect(() => parseEnv({ REDIS_CLUSTER_NODES: '127.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES.*not host:port/);
+    expect(() => parseEnv({ REDIS_CLUSTER_NODES: '127.0.0.1' })).toThrow(
+      /REDIS_CLUSTER_NODES.*not host:port/,
+    );
   });
 });
