@@ -3,7 +3,7 @@ import { startMetricsServer } from '@org/metrics';
 import { labelValues, parseSamples, type Sample, sampleValue } from '@org/metrics/testing';
 import { describe, expect, it } from 'vitest';
 import { UNMATCHED_ROUTE } from '../src/metrics/observeHttpRequests.js';
-import { cookieHeader, expectProblem, login, signUp, useTestApp } from './testApp.js';
+import { cookieHeader, expectProblem, login, signUp, testConfig, useTestApp } from './testApp.js';
 
 const t = useTestApp();
 const email = () => `metrics-${randomUUID()}@example.test`;
@@ -129,9 +129,26 @@ describe('session and rate-limit metrics', () => {
     expect(outcome('rotated')).toBe(1);
     // GET /me, the logout, the logout-all and the password change each authenticated their cookie.
     expect(outcome('authenticated')).toBe(4);
-    // An unknown token and a logged-out one (an expired one takes the same path: the store finds no session).
+    // An unknown token and a logged-out one (an expired one: the next test).
     expect(outcome('rejected')).toBe(2);
     expect(outcome('revoked')).toBe(3);
+  });
+
+  it('counts a session past its idle lifetime as rejected', async () => {
+    // The session store's clock: the Redis key is still there, only the session's own expiry has passed.
+    let clock = Date.now();
+    await t.restart({ now: () => clock });
+    const { token } = await signUp(t, email());
+    const me = () => t.app.inject({ method: 'GET', url: '/me', headers: cookieHeader(token) });
+    expect((await me()).statusCode).toBe(200);
+    clock += testConfig(t.prefix).session.idleTtlSeconds * 1000 + 1;
+    expectProblem(await me(), 401, 'unauthenticated');
+
+    const samples = await scrape();
+    const outcome = (name: string) => sampleValue(samples, 'api_sessions_total', { outcome: name });
+    expect(outcome('created')).toBe(1);
+    expect(outcome('authenticated')).toBe(1);
+    expect(outcome('rejected')).toBe(1);
   });
 
   it('counts rate-limit decisions by limiter and outcome', async () => {
