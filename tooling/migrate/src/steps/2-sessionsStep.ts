@@ -31,12 +31,13 @@ export const sessionsStep: MigrateStep = {
       },
     });
     progress.done();
-    const summary = formatRemoveLegacyKeysReport(report);
+    // On a cluster the text has a line per master: the details show them, the one-line summary only the total.
+    const details = formatRemoveLegacyKeysReport(report);
     return {
       status: report.removed === 0 ? 'already-done' : report.dryRun ? 'planned' : 'done',
-      summary,
+      summary: details.split('\n')[0] ?? details,
       counts: { removed: report.removed, ...report.byPattern },
-      details: summary,
+      details,
       report,
     };
   },
