@@ -50,8 +50,18 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
     };
     return { nodes, nodesEnv: nodes.join(','), stop: async () => {}, stopNode: notOurs, startNode: notOurs };
   }
-  const masters = options.masters ?? 3;
-  const parent = options.parentDir ?? '/var/tmp';
+  // A port found free may be taken before redis-server binds it (other test runs start clusters too): the
+  // start then fails, and a second try on other ports succeeds.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOwnCluster(options.masters ?? 3, options.parentDir ?? '/var/tmp');
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOwnCluster(masters: number, parent: string): Promise<RedisClusterHandle> {
   await mkdir(parent, { recursive: true });
   const dir = await mkdtemp(join(parent, 'redis-cluster-'));
   const ports: number[] = [];
@@ -90,7 +100,8 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       ports.push(port);
       await startServer(port);
     }
-    await untilEvery(ports, async (port) => (await cli(port, 'ping')) === 'PONG');
+    // A server that could not bind its port has exited: no need to wait long for it.
+    await untilEvery(ports, async (port) => (await cli(port, 'ping')) === 'PONG', 10);
     const nodes = ports.map((port) => `127.0.0.1:${port}`);
     await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
     await untilEvery(ports, async (port) =>
@@ -133,13 +144,14 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 async function untilEvery(
   ports: readonly number[],
   ready: (port: number) => Promise<boolean>,
+  seconds = 30,
 ): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt += 1) {
+  for (let attempt = 0; attempt < seconds * 10; attempt += 1) {
     const states = await Promise.all(ports.map(ready));
     if (states.every(Boolean)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`Redis Cluster on ports ${ports.join(', ')} did not become ready in 30 s`);
+  throw new Error(`Redis Cluster on ports ${ports.join(', ')} did not become ready in ${seconds} s`);
 }
 
 /** A port that is free, whose cluster bus port (+10000) is free too, and not already taken by this cluster. */
