@@ -1,25 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@org/sessions';
+import { deleteKeysWithPrefix } from '@org/sessions/testing';
+import { redisTopologies } from '@org/sessions/testing/vitest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeliveryLedger, type DeliveryLedger } from '../src/mail/deliveryLedger.js';
-import { REDIS_URL } from './harness.js';
 
-let redis: Redis;
-let prefix: string;
-let ledger: DeliveryLedger;
+// On one Redis and on the run's 3-master Redis Cluster; there the prefix has a tag, as a queue prefix must.
+describe.each(redisTopologies())('delivery ledger on $name Redis', ({ name, target }) => {
+  let redis: RedisClient;
+  let prefix: string;
+  let ledger: DeliveryLedger;
 
-beforeEach(() => {
-  redis = new Redis(REDIS_URL);
-  prefix = `test-${randomUUID()}:`;
-  ledger = createDeliveryLedger({ redis, keyPrefix: prefix, ttlSeconds: 60 });
-});
-afterEach(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+  beforeEach(() => {
+    redis = createRedisClient(target);
+    prefix = name === 'cluster' ? `{test-${randomUUID()}}:jobs:` : `test-${randomUUID()}:jobs:`;
+    ledger = createDeliveryLedger({ redis, keyPrefix: prefix, ttlSeconds: 60 });
+  });
+  afterEach(async () => {
+    await deleteKeysWithPrefix(redis, prefix);
+    redis.disconnect();
+  });
 
-describe('delivery ledger', () => {
   it('lets exactly one of many concurrent attempts claim a token', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, index) => ledger.claim('t1', `a${index}`)),
