@@ -354,6 +354,22 @@ describe.each(redisTopologies())('cutoverQueuedJobs on $name Redis', (topology) 
     expect(await queue.isPaused()).toBe(true);
   });
 
+  test('removes a translated legacy job with its deduplication key, so the id can be used again', async ({
+    database,
+    redis,
+    prefix,
+    queue,
+  }) => {
+    const job = await queue.add('export_user_data', { userId: 1 }, { deduplication: { id: 'old-export-1' } });
+    const dedupKey = queue.toKey('de:old-export-1');
+    expect(await redis.get(dedupKey)).toBe(job.id);
+    const report = await cutoverQueuedJobs({ redis, prefix, translateUserIds: translateWith(database) });
+    expect(report).toMatchObject({ found: 1, translated: 1 });
+    expect(await redis.exists(dedupKey)).toBe(0);
+    expect(await queue.getJob(job.id as string)).toBeUndefined();
+    expect((await queue.getJob(`legacy-${job.id}`))?.name).toBe('export-user-data');
+  });
+
   test('keeps quarantined jobs retryable like any failed job', async ({ database, redis, prefix, queue }) => {
     const [job] = await queue.addBulk([{ name: 'purge_user_sessions', data: { userId: UNMAPPED_USER } }]);
     await cutoverQueuedJobs({ redis, prefix, translateUserIds: translateWith(database) });

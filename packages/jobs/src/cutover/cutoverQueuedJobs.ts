@@ -156,7 +156,10 @@ async function cutoverQueue(
         await finishLegacyBatch(
           redis,
           queue,
-          { translated: translated.map(({ job }) => job.id), quarantined },
+          {
+            translated: translated.map(({ job }) => ({ id: job.id, deduplicationId: job.deduplicationId })),
+            quarantined,
+          },
           now(),
         );
       }

@@ -13,6 +13,8 @@ export interface LegacyJob {
   readonly attemptsMade: number;
   /** The due time of a delayed job (ms since the epoch), from its score in the delayed set. */
   readonly dueAt: number | undefined;
+  /** BullMQ's deduplication id (`deid`), if the job was added with one: its `de:` key goes with the job. */
+  readonly deduplicationId: string | undefined;
 }
 
 /** Every job id waiting, paused (BullMQ < 5), prioritized or delayed, oldest first, and the delayed jobs' scores. */
@@ -90,6 +92,7 @@ export async function readLegacyJobs(
       attemptsMade: Number(hash.attemptsMade ?? hash.atm ?? 0),
       // BullMQ scores a delayed job as due-time * 0x1000 + a tie-breaking counter.
       dueAt: score === undefined ? undefined : Math.floor(score / 0x1000),
+      deduplicationId: hash.deid === undefined || hash.deid === '' ? undefined : hash.deid,
     });
   }
   return jobs;
