@@ -24,6 +24,20 @@ describe('parseEnv', () => {
     });
   });
 
+  it('reads REDIS_CLUSTER_NODES; the queue prefix is {bull} there, and one without a hash tag is refused', () => {
+    const cluster = { REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001' };
+    expect(parseEnv({})).toMatchObject({ REDIS_CLUSTER_NODES: [], QUEUE_PREFIX: 'bull' });
+    expect(parseEnv(cluster)).toMatchObject({
+      REDIS_CLUSTER_NODES: ['127.0.0.1:7000', '127.0.0.1:7001'],
+      QUEUE_PREFIX: '{bull}',
+    });
+    expect(parseEnv({ ...cluster, QUEUE_PREFIX: '{app}' }).QUEUE_PREFIX).toBe('{app}');
+    expect(() => parseEnv({ ...cluster, QUEUE_PREFIX: 'app' })).toThrow(/QUEUE_PREFIX: .*no \{hash tag\}/);
+    expect(() => parseEnv({ REDIS_CLUSTER_NODES: 'nope' })).toThrow(
+      /REDIS_CLUSTER_NODES: "nope" is not host:port/,
+    );
+  });
+
   it('reads DATABASE_URL="" as unset, like the api and the migrate task', () => {
     expect(parseEnv({ DATABASE_URL: '' }).DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/postgres');
     expect(() => parseEnv({ DATABASE_URL: 'mysql://db/app' })).toThrow(
