@@ -8,6 +8,7 @@ const databases = testDatabasePerTest();
 
 // Each line is printed just before the step's SQL is sent, so the kill lands inside the cutover transaction.
 const KILL_POINTS = [
+  'compute keys before the locks...',
   'locks held on users',
   'map user ids...',
   'convert users...',

@@ -44,9 +44,9 @@ export async function buildIdLookup(
   const max = range?.max == null ? -1 : Number(range.max);
   const span = max - min + 1;
   const fn = `pg_temp.${quoteIdent(name)}`;
-  if (span <= 2 * rows + 1024 && span <= MAX_ARRAY_SLOTS) {
+  if (isDense(span, rows)) {
     const table = quoteIdent(`${name}_slots`);
-    await createUncompressedTemp(sql, table, 'ids', 'uuid[]');
+    await createUncompressedTemp(sql, table, { ids: 'uuid[]' });
     await sql.run(
       span === rows
         ? `INSERT INTO ${table} SELECT array_agg(${newColumn} ORDER BY legacy_id) FROM ${map}`
@@ -75,11 +75,22 @@ export async function buildIdLookup(
 export async function createUncompressedTemp(
   sql: SqlExecutor,
   table: string,
-  column: string,
-  type: string,
+  columns: Readonly<Record<string, string>>,
 ): Promise<void> {
-  await sql.run(`CREATE TEMP TABLE ${table} (${column} ${type}) ON COMMIT DROP`);
-  await sql.run(`ALTER TABLE ${table} ALTER COLUMN ${column} SET STORAGE EXTERNAL`);
+  const names = Object.keys(columns).map(quoteIdent);
+  const definitions = Object.entries(columns).map(([column, type]) => `${quoteIdent(column)} ${type}`);
+  await sql.run(`CREATE TEMP TABLE ${table} (${definitions.join(', ')}) ON COMMIT DROP`);
+  await sql.run(
+    `ALTER TABLE ${table} ${names.map((n) => `ALTER COLUMN ${n} SET STORAGE EXTERNAL`).join(', ')}`,
+  );
+}
+
+/**
+ * Whether keys spanning `span` values over `rows` rows are laid out as an array indexed by key: at most two
+ * slots a key, and 16M slots (256 MB of uuids, held once by the process that reads them).
+ */
+export function isDense(span: number, rows: number): boolean {
+  return span <= 2 * rows + 1024 && span <= MAX_ARRAY_SLOTS;
 }
 
 /** Drops what `buildIdLookup` made outside the transaction's temporary tables (functions live for the session). */

@@ -13,6 +13,7 @@ import type { CutoverProgress, CutoverReport, CutoverStep } from './CutoverRepor
 import { type Column, display, displayColumn, qualified, quoteIdent, quoteLiteral } from './catalog.js';
 import { buildIdLookup, createUncompressedTemp, dropIdLookup, type IdLookup } from './idLookup.js';
 import { packedUniqueSlugs } from './packedSlugs.js';
+import { dropPrecomputedKeys, type KeyExpression, precomputeKeys } from './precomputedKeys.js';
 import { preflight } from './preflight.js';
 import { productSchemaAfter, productSchemaBefore, productTypeChanges } from './productSchema.js';
 import type { SqlExecutor } from './SqlExecutor.js';
@@ -98,6 +99,33 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     drawSlugs(sql, await estimatedRows(sql, initial.graph)),
   );
 
+  // Each key table's new keys, computed now where they are dense and checked row by row under the locks.
+  const seeds = new Map(
+    initial.graph.keyTables.map((t) => [t.relation.oid, randomBytes(8).readBigInt64BE()]),
+  );
+  const computedKey = (table: KeyTable) => {
+    if (!seeds.has(table.relation.oid)) seeds.set(table.relation.oid, randomBytes(8).readBigInt64BE());
+    return uuidV6Sql(
+      quoteIdent(table.key.name),
+      quoteIdent(table.created.name),
+      seeds.get(table.relation.oid)!,
+    );
+  };
+  const precomputed = new Map<number, KeyExpression>();
+  const precomputedNames: string[] = [];
+  await step('compute keys before the locks', undefined, async () => {
+    for (const [i, table] of initial.graph.keyTables.entries()) {
+      const name = `cutover_pre_${i}`;
+      const expression = await precomputeKeys(sql, table, computedKey(table), name).catch((error) => {
+        if (isLockTimeout(error)) throw new LockTimeoutError(display(table.relation), lockTimeoutMs, error);
+        throw error;
+      });
+      if (!expression) continue;
+      precomputed.set(table.relation.oid, expression);
+      precomputedNames.push(name);
+    }
+  });
+
   const locked = [...initial.graph.tables, ...initial.graph.views];
   const lockStarted = performance.now();
   await step('lock tables', undefined, async () => {
@@ -145,9 +173,10 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
   }
 
   // Maps from legacy key to new id: the permanent legacy_user_ids, and one per other referenced key table.
-  const seeds = new Map<KeyTable, bigint>(graph.keyTables.map((t) => [t, randomBytes(8).readBigInt64BE()]));
-  const newId = (table: KeyTable) =>
-    uuidV6Sql(quoteIdent(table.key.name), quoteIdent(table.created.name), seeds.get(table)!);
+  const newId = (table: KeyTable) => {
+    const computed = computedKey(table);
+    return precomputed.get(table.relation.oid)?.(computed) ?? computed;
+  };
   const lookups = new Map<KeyTable, IdLookup>();
   const lookupNames: string[] = [];
   await step('map user ids', usersRows, async () => {
@@ -283,6 +312,7 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
 
   const after = await step('verify', undefined, () => verifyCutover(sql, graph, checked));
   for (const name of lookupNames) await dropIdLookup(sql, name);
+  for (const name of precomputedNames) await dropPrecomputedKeys(sql, name);
   await sql.run(`DROP FUNCTION pg_temp.${SLUGS}()`);
   await sql.run(`DROP SEQUENCE pg_temp.${SLUG_COUNTER}`);
 
@@ -306,7 +336,7 @@ async function drawSlugs(sql: SqlExecutor, count: number): Promise<number> {
   await sql.run(`DROP FUNCTION IF EXISTS pg_temp.${SLUGS}()`);
   await sql.run(`DROP TABLE IF EXISTS pg_temp.${SLUGS}`);
   await sql.run(`DROP SEQUENCE IF EXISTS pg_temp.${SLUG_COUNTER}`);
-  await createUncompressedTemp(sql, SLUGS, 'packed', 'bytea');
+  await createUncompressedTemp(sql, SLUGS, { packed: 'bytea' });
   await sql.run(`INSERT INTO ${SLUGS} VALUES (?::bytea)`, [packedUniqueSlugs(count)]);
   await sql.run(
     `CREATE FUNCTION pg_temp.${SLUGS}() RETURNS bytea LANGUAGE sql IMMUTABLE AS 'SELECT packed FROM pg_temp.${SLUGS}'`,
