@@ -135,9 +135,7 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
     heading('4. The new api and worker');
     const port = await freePort();
     const mailDir = await mkdtemp(join(tmpdir(), 'demo-mail-'));
-    const exportDir = await mkdtemp(join(tmpdir(), 'demo-exports-'));
     cleanups.push(() => rm(mailDir, { recursive: true, force: true }));
-    cleanups.push(() => rm(exportDir, { recursive: true, force: true }));
     const base = `http://127.0.0.1:${port}`;
     const serviceEnv = {
       ...cutoverEnv,
@@ -146,7 +144,6 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
       LOG_LEVEL: 'warn',
       MAIL_TRANSPORT: 'file',
       MAIL_DIR: mailDir,
-      EXPORT_DIR: exportDir,
       // The api's own page for the link: it POSTs the token (the demo does that step itself below).
       VERIFY_EMAIL_URL: `${base}/verify-email?token={token}`,
     };

@@ -20,6 +20,5 @@ export function isolatedAppEnv(options: {
     PORT: String(options.port),
     COOKIE_SECURE: 'false',
     MAIL_DIR: join(options.tempDir, 'mail'),
-    EXPORT_DIR: join(options.tempDir, 'exports'),
   };
 }

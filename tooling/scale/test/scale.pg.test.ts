@@ -222,7 +222,6 @@ describe.each(redisTopologies())('on $name Redis', (topology) => {
           WORKER_METRICS_PORT: String(metricsPort),
           MAIL_TRANSPORT: 'file',
           MAIL_DIR: mailDir,
-          EXPORT_DIR: join(tempDir, 'exports'),
           // One job at a time per process makes the share between the two visible (the default is 8).
           WORKER_CONCURRENCY: '1',
         }),
