@@ -100,9 +100,14 @@ beforeAll(async () => {
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
     if (probing === undefined && /api listening on /.test(output)) {
-      probing = probe().then((result) => {
-        during = result;
-      });
+      // The demo goes on at once (a few requests, then it stops everything): stopped while probed, it cannot
+      // finish first. The api and worker are process groups of their own and keep running.
+      process.kill(-demo.pid!, 'SIGSTOP');
+      probing = probe()
+        .then((result) => {
+          during = result;
+        })
+        .finally(() => process.kill(-demo.pid!, 'SIGCONT'));
     }
   };
   demo.stdout?.on('data', collect);
