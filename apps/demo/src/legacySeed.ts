@@ -17,7 +17,7 @@ import {
   UsageError,
 } from '@org/cli';
 import { initOrm, runMigrations } from '@org/db';
-import { QueuePrefixError, queuePrefixFor } from '@org/jobs';
+import { resolveQueuePrefix } from '@org/jobs';
 import { connectRedis, RedisClusterNodesField } from '@org/sessions';
 import { z } from 'zod';
 import { MAX_USERS } from './demoCommand.js';
@@ -47,16 +47,7 @@ const Env = z
     LEGACY_KEY_PREFIX: z.string().default(''),
     QUEUE_PREFIX: z.string().optional(),
   })
-  .transform((env, ctx) => {
-    try {
-      const cluster = env.REDIS_CLUSTER_NODES.length > 0;
-      return { ...env, QUEUE_PREFIX: queuePrefixFor({ configured: env.QUEUE_PREFIX, cluster }) };
-    } catch (error) {
-      if (!(error instanceof QueuePrefixError)) throw error;
-      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: error.message });
-      return z.NEVER;
-    }
-  });
+  .transform(resolveQueuePrefix);
 
 process.exitCode = await runCommand(
   LEGACY_SEED_COMMAND,

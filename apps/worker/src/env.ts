@@ -1,5 +1,5 @@
 import { DatabaseUrlField, parseEnvWith, RedisUrlField } from '@org/cli';
-import { QueuePrefixError, queuePrefixFor } from '@org/jobs';
+import { resolveQueuePrefix } from '@org/jobs';
 import { RedisClusterNodesField } from '@org/sessions';
 import { z } from 'zod';
 
@@ -72,16 +72,7 @@ export const EnvSchema = z
     message: 'SESSION_ABSOLUTE_TTL_SECONDS must be >= SESSION_IDLE_TTL_SECONDS',
     path: ['SESSION_ABSOLUTE_TTL_SECONDS'],
   })
-  .transform((env, ctx) => {
-    try {
-      const cluster = env.REDIS_CLUSTER_NODES.length > 0;
-      return { ...env, QUEUE_PREFIX: queuePrefixFor({ configured: env.QUEUE_PREFIX, cluster }) };
-    } catch (error) {
-      if (!(error instanceof QueuePrefixError)) throw error;
-      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: error.message });
-      return z.NEVER;
-    }
-  });
+  .transform(resolveQueuePrefix);
 
 export type Env = z.output<typeof EnvSchema>;
 

@@ -46,4 +46,5 @@ export {
   queuePrefixFor,
 } from './queueNames.js';
 export type { RedisConnection } from './redisConnection.js';
+export { resolveQueuePrefix } from './resolveQueuePrefix.js';
 export { UnknownJobError } from './unknownJobError.js';

@@ -1,5 +1,5 @@
 import { DatabaseUrlField, parseEnvWith, RedisUrlField } from '@org/cli';
-import { QueuePrefixError, queuePrefixFor } from '@org/jobs';
+import { resolveQueuePrefix } from '@org/jobs';
 import { RedisClusterNodesField } from '@org/sessions';
 import { z } from 'zod';
 
@@ -21,21 +21,7 @@ export const MigrateEnvSchema = z
      */
     QUEUE_PREFIX: z.string().optional(),
   })
-  .transform((env, ctx) => {
-    try {
-      return {
-        ...env,
-        QUEUE_PREFIX: queuePrefixFor({
-          configured: env.QUEUE_PREFIX,
-          cluster: env.REDIS_CLUSTER_NODES.length > 0,
-        }),
-      };
-    } catch (error) {
-      if (!(error instanceof QueuePrefixError)) throw error;
-      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: error.message });
-      return z.NEVER;
-    }
-  });
+  .transform(resolveQueuePrefix);
 
 export type MigrateEnv = z.output<typeof MigrateEnvSchema>;
 
