@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { initOrm, type Orm, runMigrations } from '@org/db';
 import { createTestDatabase } from '@org/db/testing';
 import { createJobProducer, type JobProducer } from '@org/jobs';
+import { createRedisClient, type RedisClient, type RedisTarget } from '@org/sessions';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import type { FastifyServerOptions, LightMyRequestResponse } from 'fastify';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { type AppConfig, DEFAULT_RATE_LIMITS } from '../src/config.js';
@@ -64,7 +64,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
 
 export interface TestApp {
   app: App;
-  redis: Redis;
+  redis: RedisClient;
   jobs: JobProducer;
   prefix: string;
   /** Raw secrets of the email jobs enqueued so far, newest last. */
@@ -75,20 +75,29 @@ export interface TestApp {
 export interface StartTestAppOptions {
   config?: Partial<AppConfig>;
   redisUrl?: string;
+  /** One Redis or a Redis Cluster (a `redisTopologies()` target) for the api and its queue; wins over `redisUrl`. */
+  redisTarget?: RedisTarget;
   now?: () => number;
   kdf?: Kdf;
   logger?: FastifyServerOptions['logger'];
-  /** Where the job queue lives (default REDIS_URL). */
+  /** Where the job queue lives (default `redisTarget`, else REDIS_URL). */
   queueRedisUrl?: string;
 }
 
 /** The api on a test database, with its own Redis key prefix and its own BullMQ prefix. */
 export async function startTestApp(db: TestDatabase, options: StartTestAppOptions = {}): Promise<TestApp> {
   const prefix = `test-${randomUUID()}:`;
-  const queuePrefix = `test-bull-${randomUUID()}`;
-  const redis = createApiRedis(options.redisUrl ?? REDIS_URL);
+  const target = options.redisTarget ?? { url: options.redisUrl ?? REDIS_URL };
+  const queueTarget =
+    options.queueRedisUrl !== undefined
+      ? { url: options.queueRedisUrl }
+      : (options.redisTarget ?? { url: REDIS_URL });
+  // On a cluster every key of a queue must share one slot: a {hash tag} prefix, as queuePrefixFor requires.
+  const queuePrefix =
+    (queueTarget.clusterNodes?.length ?? 0) > 0 ? `{test-bull-${randomUUID()}}` : `test-bull-${randomUUID()}`;
+  const redis = createApiRedis(target);
   // As server.ts builds it: waits for Redis, no command timeout.
-  const queueRedis = new Redis(options.queueRedisUrl ?? REDIS_URL, { maxRetriesPerRequest: null });
+  const queueRedis = createRedisClient(queueTarget, { maxRetriesPerRequest: null });
   const jobs = createJobProducer({ connection: queueRedis, prefix: queuePrefix });
   const app = await buildApp({
     orm: db.orm,
@@ -191,7 +200,7 @@ function fail(reason: string): never {
 }
 
 /** The api's client refuses commands until connected (no offline queue): wait for it. */
-export async function waitForRedis(redis: Redis): Promise<void> {
+export async function waitForRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
 }
