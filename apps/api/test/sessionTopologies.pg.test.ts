@@ -1,4 +1,4 @@
-import { scanKeys } from '@org/sessions';
+import { redisMasters, scanKeys } from '@org/sessions';
 import { redisTopologies } from '@org/sessions/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { cookieHeader, expectProblem, login, type SuiteApp, signUp, useTestApp } from './testApp.js';
@@ -8,7 +8,7 @@ import { cookieHeader, expectProblem, login, type SuiteApp, signUp, useTestApp }
  * scripts touch a user's index and session hash in one call, which a cluster refuses (CROSSSLOT) unless both
  * carry the user's hash tag.
  */
-describe.each(redisTopologies())('a session on $name Redis', ({ target }) => {
+describe.each(redisTopologies())('a session on $name Redis', ({ name, target }) => {
   const t = useTestApp({ perFile: true, start: { redisTarget: target } });
 
   /** The session keys (not the rate-limit counters) under the app's prefix, on every master. */
@@ -19,6 +19,8 @@ describe.each(redisTopologies())('a session on $name Redis', ({ target }) => {
   }
 
   it('signs up, signs in, reads /me, lists and ends its sessions, under one hash tag per user', async () => {
+    // The app is where the topology says: three masters, or one Redis.
+    expect(await redisMasters(t.redis)).toHaveLength(name === 'cluster' ? 3 : 1);
     const email = `topology-${Date.now()}-${Math.random()}@example.com`;
     const { token, slug } = await signUp(t, email);
     const { token: second } = await login(t, email);
