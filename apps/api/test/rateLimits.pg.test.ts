@@ -53,12 +53,14 @@ async function accountExists(t: SuiteApp, email: string): Promise<boolean> {
   return rows.length === 1;
 }
 
-describe.each(redisTopologies())('on $name Redis', ({ target }) => {
+// The two topologies run side by side (each with its own database, app and prefix), the tests of each in order:
+// the window's test sleeps through a window on each.
+describe.concurrent.each(redisTopologies())('on $name Redis', ({ target }) => {
   const t = useTestApp({ start: { redisTarget: target } });
   const withLimits = (limits: Partial<Record<RateLimitBucket, RateLimitRule>>) =>
     setLimits(t, target, limits);
 
-  describe('POST /auth/register', () => {
+  describe('POST /auth/register', { concurrent: false }, () => {
     it('refuses the registration after the configured count from one address, before creating anything', async () => {
       await withLimits({ register: { limit: 3, windowSeconds: 3600 } });
       for (let i = 0; i < 3; i++) expect((await registerFrom(t, CLIENT)).statusCode).toBe(201);
@@ -86,7 +88,7 @@ describe.each(redisTopologies())('on $name Redis', ({ target }) => {
     });
   });
 
-  describe('POST /auth/login', () => {
+  describe('POST /auth/login', { concurrent: false }, () => {
     it('refuses sign-ins after the configured count from one address, and for one email from any address', async () => {
       await withLimits({
         login: { limit: 2, windowSeconds: 60 },
@@ -105,7 +107,9 @@ describe.each(redisTopologies())('on $name Redis', ({ target }) => {
     });
   });
 
-  describe('POST /auth/verify-email and /auth/password-reset/confirm (the verify bucket)', () => {
+  describe('POST /auth/verify-email and /auth/password-reset/confirm (the verify bucket)', {
+    concurrent: false,
+  }, () => {
     it('refuses token guesses after the configured count from one address, a valid token included', async () => {
       await withLimits({ verify: { limit: 3, windowSeconds: 60 } });
       const email = nextEmail();
@@ -134,7 +138,7 @@ describe.each(redisTopologies())('on $name Redis', ({ target }) => {
     });
   });
 
-  describe('the window', () => {
+  describe('the window', { concurrent: false }, () => {
     it('resets once it ends (Retry-After seconds later), for register and verify alike', async () => {
       const windowSeconds = 3;
       await withLimits({

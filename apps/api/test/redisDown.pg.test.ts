@@ -24,8 +24,12 @@ let db: TestDatabase;
 let t: TestApp;
 let redis: OwnRedis;
 let dir: string;
+let clusterStarting: Promise<RedisClusterHandle> | undefined;
 
 beforeAll(async () => {
+  // The cluster test's own cluster starts beside the one-Redis test: its nodes take a few seconds to agree.
+  clusterStarting = startRedisCluster({ useEnv: false });
+  clusterStarting.catch(() => {});
   dir = await mkdtemp(join(tmpdir(), 'api-redis-down-'));
   redis = new OwnRedis(await freePort(), dir);
   await redis.start();
@@ -37,6 +41,7 @@ afterAll(async () => {
   await redis?.stop();
   await db?.close();
   await rm(dir, { recursive: true, force: true });
+  await (await clusterStarting?.catch(() => undefined))?.stop();
 });
 
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
@@ -113,7 +118,8 @@ describe('when one master of a Redis Cluster goes away', () => {
   let ct: TestApp;
 
   beforeAll(async () => {
-    cluster = await startRedisCluster({ useEnv: false });
+    if (clusterStarting === undefined) throw new Error('the cluster starts in the beforeAll of the file');
+    cluster = await clusterStarting;
     // The queue stays on the shared Redis: BullMQ's connection waits for Redis, and no job is enqueued here.
     ct = await startTestApp(db, {
       redisTarget: { url: REDIS_URL, clusterNodes: cluster.nodes },
@@ -122,7 +128,6 @@ describe('when one master of a Redis Cluster goes away', () => {
   });
   afterAll(async () => {
     await ct?.close();
-    await cluster?.stop();
   });
 
   /** The master (`host:port`) that holds a user's session index, found by scanning every master. */
