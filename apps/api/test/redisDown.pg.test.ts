@@ -120,7 +120,7 @@ describe('when one master of a Redis Cluster goes away', () => {
   beforeAll(async () => {
     if (clusterStarting === undefined) throw new Error('the cluster starts in the beforeAll of the file');
     cluster = await clusterStarting;
-    // The queue stays on the shared Redis: BullMQ's connection waits for Redis, and no job is enqueued here.
+    // The queue stays on the one Redis (as in the test above): the outage under test is the session store's.
     ct = await startTestApp(db, {
       redisTarget: { url: REDIS_URL, clusterNodes: cluster.nodes },
       queueRedisUrl: REDIS_URL,
@@ -196,5 +196,6 @@ describe('when one master of a Redis Cluster goes away', () => {
     // The restarted master came back empty: the session it held is gone, the others' are not.
     expect((await me(first.token)).statusCode).toBe(401);
     expect((await me(other.token)).statusCode).toBe(200);
+    expect((await ct.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
   });
 });
