@@ -236,6 +236,22 @@ describe('strings PostgreSQL cannot store are a 400 naming the field', () => {
     expect(await errorsOf(res)).toEqual(['body.firstName']);
   });
 
+  it('register takes the longest first and last names, and the profile name they make is cut to its column', async () => {
+    // Each name may have 150 characters, the profile's display name too: together they would not fit.
+    const firstName = `A${'\u{1f9ee}'.repeat(149)}`;
+    const lastName = 'L'.repeat(150);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { email: nextEmail(), password: PASSWORD, firstName, lastName },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ firstName, lastName });
+    const { displayName } = (res.json() as { profile: { displayName: string } }).profile;
+    expect([...displayName]).toHaveLength(150);
+    expect(displayName.startsWith(firstName)).toBe(true);
+  });
+
   it('PATCH /me refuses them in bio, displayName and avatarUrl, and keeps emoji as sent', async () => {
     const { token } = await signUp(t, nextEmail());
     const patch = (payload: object) =>

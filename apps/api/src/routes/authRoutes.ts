@@ -58,7 +58,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           firstName,
           lastName,
         });
-        em.create(UserProfile, { user, displayName: `${firstName} ${lastName}`.trim() });
+        em.create(UserProfile, { user, displayName: signUpDisplayName(firstName, lastName) });
         try {
           await em.flush();
         } catch (error) {
@@ -270,4 +270,12 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
     );
   };
+}
+
+/** A profile's display name holds 150 characters, as each of the names does: together they can be longer. */
+const DISPLAY_NAME_MAX = 150;
+
+/** The display name a new profile starts with: the user's full name, cut to what the column holds. */
+function signUpDisplayName(firstName: string, lastName: string): string {
+  return [...`${firstName} ${lastName}`.trim()].slice(0, DISPLAY_NAME_MAX).join('');
 }
