@@ -15,10 +15,16 @@ import {
   VerificationToken,
 } from '@org/db';
 import { createTestDatabase } from '@org/db/testing';
-import { createJobProducer, type JobProducer } from '@org/jobs';
-import { createSessionStore, type SessionStore } from '@org/sessions';
+import { createJobProducer, type JobProducer, queuePrefixFor } from '@org/jobs';
+import {
+  createRedisClient,
+  createSessionStore,
+  type RedisClient,
+  type RedisTarget,
+  type SessionStore,
+} from '@org/sessions';
+import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import type { Job, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { test as base } from 'vitest';
 import { createLogger } from '../src/createLogger.js';
 import { createDbStore } from '../src/dbStore.js';
@@ -57,9 +63,11 @@ export function captureLogs() {
 }
 
 export interface Harness {
+  /** The BullMQ prefix (`{test-...}` on a cluster: every key of the queue in one slot). */
   prefix: string;
   queueName: string;
-  redis: Redis;
+  /** The test's own client, on the harness's topology. */
+  redis: RedisClient;
   jobs: JobProducer;
   queue: Queue;
   deps: WorkerDeps;
@@ -70,14 +78,25 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Whether a target names a Redis Cluster (seed nodes given), as the worker's env decides it. */
+export function isCluster(target: RedisTarget): boolean {
+  return (target.clusterNodes?.length ?? 0) > 0;
+}
+
 /**
  * One isolated setup per test: its own BullMQ prefix, session key prefix and mail folder; a
- * producer whose retries back off by 10 ms so retry tests stay fast.
+ * producer whose retries back off by 10 ms so retry tests stay fast. `target` is one Redis (default
+ * REDIS_URL) or a Redis Cluster (a `redisTopologies()` target): the worker's connection, the producer,
+ * the delivery ledger, the session store and `redis` all use it; on a cluster the prefix has a `{tag}`.
  */
-export async function createHarness(orm: Orm): Promise<Harness> {
-  const prefix = `test-${randomUUID()}`;
+export async function createHarness(orm: Orm, target: RedisTarget = { url: REDIS_URL }): Promise<Harness> {
+  // The rule the worker's env applies (queuePrefixFor): on a cluster, a prefix without a {hash tag} is refused.
+  const prefix = queuePrefixFor({
+    configured: isCluster(target) ? `{test-${randomUUID()}}` : `test-${randomUUID()}`,
+    cluster: isCluster(target),
+  });
   const queueName = 'jobs';
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = createRedisClient(target, { maxRetriesPerRequest: null });
   const mailDir = await mkdtemp(join(tmpdir(), 'worker-mail-'));
   const jobs = createJobProducer({
     connection: redis,
@@ -111,7 +130,7 @@ export async function createHarness(orm: Orm): Promise<Harness> {
     cleanup: { batchSize: 2, graceSeconds: 3600 },
   };
   const workers: Worker[] = [];
-  const connections: Redis[] = [];
+  const connections: RedisClient[] = [];
   return {
     prefix,
     queueName,
@@ -123,7 +142,7 @@ export async function createHarness(orm: Orm): Promise<Harness> {
     sessions,
     logs: lines,
     startWorker(overrides = {}) {
-      const connection = createRedisConnection(REDIS_URL, 'test-worker');
+      const connection = createRedisConnection(target, 'test-worker');
       connections.push(connection);
       const worker = createJobWorker({
         deps: { ...deps, ...overrides },
@@ -139,8 +158,8 @@ export async function createHarness(orm: Orm): Promise<Harness> {
       await Promise.all(workers.map((worker) => worker.close(true)));
       for (const connection of connections) connection.disconnect();
       await jobs.queue.obliterate({ force: true });
-      const leftovers = await redis.keys(`${prefix}:*`);
-      if (leftovers.length > 0) await redis.del(...leftovers);
+      // SCAN + UNLINK on every master of a cluster (KEYS only sees one node).
+      await deleteKeysWithPrefix(redis, `${prefix}:`);
       await jobs.close();
       redis.disconnect();
       await rm(mailDir, { recursive: true, force: true });
@@ -151,20 +170,32 @@ export async function createHarness(orm: Orm): Promise<Harness> {
 /**
  * The set-up every job test shares, as vitest fixtures: `database` (once per file) a fresh migrated database
  * with an ORM, dropped afterwards; `harness` (per test) an isolated queue, session store and mail folder
- * (`createHarness`), closed and removed afterwards.
+ * (`createHarness`) on `target` (default: the one Redis at REDIS_URL), closed and removed afterwards.
+ *
+ * @example
+ * describe.each(redisTopologies())('on $name Redis', ({ target }) => {
+ *   const test = workerTestOn(target);
+ *   test('...', async ({ database, harness }) => { ... });
+ * });
  */
-export const workerTest = base
-  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
-  .extend('database', { scope: 'file' }, async ({}, { onCleanup }) => {
-    const database = await openDatabase();
-    onCleanup(() => database.close());
-    return database;
-  })
-  .extend('harness', async ({ database }, { onCleanup }) => {
-    const harness = await createHarness(database.orm);
-    onCleanup(() => harness.close());
-    return harness;
-  });
+export function workerTestOn(target: RedisTarget = { url: REDIS_URL }) {
+  return (
+    base
+      // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+      .extend('database', { scope: 'file' }, async ({}, { onCleanup }) => {
+        const database = await openDatabase();
+        onCleanup(() => database.close());
+        return database;
+      })
+      .extend('harness', async ({ database }, { onCleanup }) => {
+        const harness = await createHarness(database.orm, target);
+        onCleanup(() => harness.close());
+        return harness;
+      })
+  );
+}
+
+export const workerTest = workerTestOn();
 
 /** Waits until a job is completed or failed (polling; BullMQ events would need another connection). */
 export async function settled(queue: Queue, jobId: string, timeoutMs = 15_000): Promise<Job> {
