@@ -1,4 +1,6 @@
 import { TokenIds, type UserId, UserIds, VerificationToken } from '@org/db';
+import { redisTopologies } from '@org/sessions/testing/vitest';
+import { Cluster, Redis } from 'ioredis';
 import { describe, expect } from 'vitest';
 import { readMailbox } from '../src/mail/fileMailTransport.js';
 import type { MailTransport } from '../src/mail/mailTransport.js';
@@ -8,11 +10,43 @@ import {
   createToken,
   createUser,
   createUserWithToken,
+  REDIS_URL,
   settled,
   workerTest as test,
+  workerTestOn,
 } from './harness.js';
 
-describe('send-verification-email / send-password-reset', () => {
+// The cases that exercise Redis (enqueue -> process -> complete / retry / fail, the delivery ledger, the
+// session store) run on one Redis and on the run's 3-master Redis Cluster (issue 14); the rest once.
+const topologies = redisTopologies();
+const clusterTarget = topologies.find((topology) => topology.name === 'cluster')?.target;
+if (!clusterTarget) throw new Error('redisTopologies() has no cluster');
+const topologyTests = { single: test, cluster: workerTestOn(clusterTarget) };
+
+describe.each(topologies)('send-verification-email / send-password-reset on $name Redis', ({ name }) => {
+  const test = topologyTests[name];
+
+  test('runs on the topology it names: producer, worker and job keys on that Redis only', async ({
+    database,
+    harness,
+  }) => {
+    expect(harness.redis instanceof Cluster).toBe(name === 'cluster');
+    expect(harness.prefix.startsWith('{')).toBe(name === 'cluster');
+    const { payload } = await createUserWithToken(database.orm);
+    harness.startWorker();
+    const { id } = await harness.jobs.enqueue('send-verification-email', payload);
+    // Processed: the worker reads the queue the producer wrote, on the same Redis.
+    expect((await settled(harness.queue, id)).returnvalue).toMatchObject({ status: 'sent' });
+    const jobKey = `${harness.prefix}:${harness.queueName}:${id}`;
+    const single = new Redis(REDIS_URL);
+    try {
+      expect(await harness.redis.exists(jobKey)).toBe(1);
+      expect(await single.exists(jobKey)).toBe(name === 'single' ? 1 : 0);
+    } finally {
+      single.disconnect();
+    }
+  });
+
   test('delivers the verification link to the user, records it and drops the secret from the job', async ({
     database,
     harness,
@@ -339,7 +373,9 @@ describe('payloads at the boundary', () => {
 
 // export-user-data, remove-expired-exports and delete-accounts-past-grace: accountLifecycle.pg.test.ts.
 
-describe('purge-user-sessions', () => {
+describe.each(topologies)('purge-user-sessions on $name Redis', ({ name }) => {
+  const test = topologyTests[name];
+
   test('ends every session of the user through the shared session store, and only theirs', async ({
     harness,
   }) => {
