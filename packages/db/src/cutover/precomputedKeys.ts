@@ -48,11 +48,7 @@ export async function precomputeKeys(
                 array_agg(coalesce(${created}, '-infinity') ORDER BY s.cutover_slot) AS created
            FROM generate_series(${min}::int8, ${max}::int8) s(cutover_slot)
            LEFT JOIN ${qualified(table.relation)} t ON t.${key} = s.cutover_slot`;
-  const [types] = await sql.query<{ created: string }>(
-    `SELECT format_type(atttypid, atttypmod) AS created FROM pg_attribute WHERE attrelid = ? AND attnum = ?`,
-    [table.created.relation.oid, table.created.attnum],
-  );
-  await createUncompressedTemp(sql, arrays, { ids: 'uuid[]', created: `${types!.created}[]` });
+  await createUncompressedTemp(sql, arrays, { ids: 'uuid[]', created: `${table.created.type}[]` });
   await sql.run(`INSERT INTO ${arrays} ${select}`);
   const ids = `pg_temp.${quoteIdent(`${name}_ids`)}`;
   const instants = `pg_temp.${quoteIdent(`${name}_created`)}`;
@@ -60,7 +56,7 @@ export async function precomputeKeys(
     `CREATE FUNCTION ${ids}() RETURNS uuid[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT ids FROM pg_temp.${arrays}'`,
   );
   await sql.run(
-    `CREATE FUNCTION ${instants}() RETURNS ${types!.created}[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT created FROM pg_temp.${arrays}'`,
+    `CREATE FUNCTION ${instants}() RETURNS ${table.created.type}[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT created FROM pg_temp.${arrays}'`,
   );
   const slot = `(${key} - ${min - 1})::int4`;
   return (fallback) =>
