@@ -4,6 +4,6 @@ import { workspaceVitestConfig } from '../../tooling/vitest.shared.ts';
 
 // The scale check also runs on a 3-master Redis Cluster that the test run starts (issue 14).
 export default withRedisCluster(
-  workspaceVitestConfig({ integrationTimeoutMs: 90_000 }),
+  workspaceVitestConfig({ integrationTimeoutMs: 300_000 }),
   './test/redisCluster.globalSetup.ts',
 );

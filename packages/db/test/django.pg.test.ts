@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
 import { databaseFingerprint } from './support/databaseFingerprint.js';
-import { runMigrate } from './support/spawnMigrate.js';
+import { MIGRATE_TEST_TIMEOUT_MS, runMigrate } from './support/spawnMigrate.js';
 import { rows, withOrm } from './support/withOrm.js';
 
 /**
@@ -23,6 +23,8 @@ const HAS_DJANGO = spawnSync(PYTHON, ['-c', 'import django'], { stdio: 'ignore' 
 const TITLE = 'the Django preset on a database made and filled by Django 3.2 and allauth 0.51';
 const GREGORIAN_OFFSET_US = 12_219_292_800_000_000n;
 const SEEDED_USERS = 12;
+/** Django's own migrate and seed, then the dry run and the cutover: four processes, on a machine under load. */
+const DJANGO_SETUP_TIMEOUT_MS = 2 * MIGRATE_TEST_TIMEOUT_MS;
 
 const USER_TABLE = 'accounts_user';
 /** Every column holding accounts_user ids through a foreign key in the fixture's schema. */
@@ -305,7 +307,7 @@ describe.skipIf(!HAS_DJANGO)(TITLE, () => {
       columns: await columnTypes(orm),
       fingerprint: await fingerprint(orm),
     }));
-  });
+  }, DJANGO_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await db?.drop();
@@ -422,13 +424,17 @@ describe.skipIf(!HAS_DJANGO)(TITLE, () => {
     expect(after().fingerprint.data).toMatchObject({ django_session: { n: 0 } });
   });
 
-  it('is a no-op when run again', async () => {
-    const { fingerprint: migratedPrint } = after();
-    const again = await runMigrate(['--preset', 'django', '--json'], { DATABASE_URL: db.url });
-    expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, applied: [], initialState: 'migrated' });
-    expect(await withOrm(db.url, fingerprint)).toEqual(migratedPrint);
-  });
+  it(
+    'is a no-op when run again',
+    async () => {
+      const { fingerprint: migratedPrint } = after();
+      const again = await runMigrate(['--preset', 'django', '--json'], { DATABASE_URL: db.url });
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, applied: [], initialState: 'migrated' });
+      expect(await withOrm(db.url, fingerprint)).toEqual(migratedPrint);
+    },
+    MIGRATE_TEST_TIMEOUT_MS,
+  );
 
   it("still answers Django's ORM queries that join by natural keys (models still say AutoField)", async () => {
     const { summary } = after();

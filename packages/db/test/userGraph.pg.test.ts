@@ -15,7 +15,12 @@ import {
 import { adminSql } from '../src/testing/adminSql.js';
 import { catalogSnapshot } from './support/catalogSnapshot.js';
 import { databaseFingerprint } from './support/databaseFingerprint.js';
-import { runMigrate, spawnMigrate, waitForOtherSessionsToEnd } from './support/spawnMigrate.js';
+import {
+  MIGRATE_TEST_TIMEOUT_MS,
+  runMigrate,
+  spawnMigrate,
+  waitForOtherSessionsToEnd,
+} from './support/spawnMigrate.js';
 import { testDatabasePerTest } from './support/testDatabasePerTest.js';
 import { rows } from './support/withOrm.js';
 
@@ -60,51 +65,55 @@ async function teamAssociations(o: Orm) {
 }
 
 describe("a database with the team's own tables", () => {
-  it('converts every column that references users, keeps each foreign key as it was, and loses no association', async () => {
-    const o = await legacyDatabase();
-    await exec(o, ...TEAM_TABLES);
-    const associations = await teamAssociations(o);
-    const foreignKeys = `SELECT conname, pg_get_constraintdef(oid) AS def, condeferrable, condeferred
+  it(
+    'converts every column that references users, keeps each foreign key as it was, and loses no association',
+    async () => {
+      const o = await legacyDatabase();
+      await exec(o, ...TEAM_TABLES);
+      const associations = await teamAssociations(o);
+      const foreignKeys = `SELECT conname, pg_get_constraintdef(oid) AS def, condeferrable, condeferred
                            FROM pg_constraint WHERE conrelid IN ('orders'::regclass, 'audit_events'::regclass) AND contype = 'f' ORDER BY 1`;
-    const keysBefore = await rows(o, foreignKeys);
+      const keysBefore = await rows(o, foreignKeys);
 
-    const before = await databaseFingerprint(o);
-    const dry = await runMigrate(['--dry-run'], { DATABASE_URL: databases.url });
-    expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('orders (34 rows)');
-    expect(dry.stdout).toContain(
-      'converts: user_id integer -> uuid (ids of users, foreign key orders_user_id_fkey)',
-    );
-    expect(dry.stdout).toContain(
-      'converts: actor_id integer -> uuid (ids of users, foreign key audit_events_actor_fk)',
-    );
-    expect(dry.stdout).toMatch(/estimated lock time: ~\d+ s/);
-    expect(await databaseFingerprint(o)).toEqual(before);
+      const before = await databaseFingerprint(o);
+      const dry = await runMigrate(['--dry-run'], { DATABASE_URL: databases.url });
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain('orders (34 rows)');
+      expect(dry.stdout).toContain(
+        'converts: user_id integer -> uuid (ids of users, foreign key orders_user_id_fkey)',
+      );
+      expect(dry.stdout).toContain(
+        'converts: actor_id integer -> uuid (ids of users, foreign key audit_events_actor_fk)',
+      );
+      expect(dry.stdout).toMatch(/estimated lock time: ~\d+ s/);
+      expect(await databaseFingerprint(o)).toEqual(before);
 
-    const report = await runMigrations(o);
-    expect(report.applied).toEqual([CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION]);
-    expect(report.cutover?.rowCounts.orders).toEqual({ before: 34, after: 34 });
-    expect(await teamAssociations(o)).toEqual(associations);
-    expect(await rows(o, foreignKeys)).toEqual(keysBefore);
-    expect(
-      await rows(
-        o,
-        `SELECT table_name, column_name, data_type FROM information_schema.columns
+      const report = await runMigrations(o);
+      expect(report.applied).toEqual([CUTOVER_MIGRATION, ACCOUNT_LIFECYCLE_MIGRATION]);
+      expect(report.cutover?.rowCounts.orders).toEqual({ before: 34, after: 34 });
+      expect(await teamAssociations(o)).toEqual(associations);
+      expect(await rows(o, foreignKeys)).toEqual(keysBefore);
+      expect(
+        await rows(
+          o,
+          `SELECT table_name, column_name, data_type FROM information_schema.columns
           WHERE table_name IN ('orders', 'audit_events') AND column_name IN ('id', 'user_id', 'actor_id') ORDER BY 1, 2`,
-      ),
-    ).toEqual([
-      { table_name: 'audit_events', column_name: 'actor_id', data_type: 'uuid' },
-      { table_name: 'audit_events', column_name: 'id', data_type: 'bigint' },
-      { table_name: 'orders', column_name: 'id', data_type: 'integer' },
-      { table_name: 'orders', column_name: 'user_id', data_type: 'uuid' },
-    ]);
-    // The team's keys keep counting where they were.
-    await exec(o, `INSERT INTO orders (user_id, total) SELECT id, 1 FROM users LIMIT 1`);
-    await exec(o, `INSERT INTO audit_events (action) VALUES ('x')`);
-    expect(await rows(o, 'SELECT max(id) AS id FROM orders')).toEqual([{ id: 35 }]);
-    expect(await rows(o, 'SELECT max(id)::int AS id FROM audit_events')).toEqual([{ id: 51 }]);
-    expect((await runMigrations(o)).applied).toEqual([]);
-  });
+        ),
+      ).toEqual([
+        { table_name: 'audit_events', column_name: 'actor_id', data_type: 'uuid' },
+        { table_name: 'audit_events', column_name: 'id', data_type: 'bigint' },
+        { table_name: 'orders', column_name: 'id', data_type: 'integer' },
+        { table_name: 'orders', column_name: 'user_id', data_type: 'uuid' },
+      ]);
+      // The team's keys keep counting where they were.
+      await exec(o, `INSERT INTO orders (user_id, total) SELECT id, 1 FROM users LIMIT 1`);
+      await exec(o, `INSERT INTO audit_events (action) VALUES ('x')`);
+      expect(await rows(o, 'SELECT max(id) AS id FROM orders')).toEqual([{ id: 35 }]);
+      expect(await rows(o, 'SELECT max(id)::int AS id FROM audit_events')).toEqual([{ id: 51 }]);
+      expect((await runMigrations(o)).applied).toEqual([]);
+    },
+    MIGRATE_TEST_TIMEOUT_MS,
+  );
 
   it('follows foreign keys at any depth: references to a converted product key convert through its own map', async () => {
     const o = await legacyDatabase(20);
@@ -341,61 +350,68 @@ describe('the migrate process killed on the new paths', () => {
     'translate team_mentions.target...',
   ];
   for (const point of KILL_POINTS) {
-    it(`at "${point}" leaves the team's tables, views and policies as they were, and the next run completes`, async () => {
-      const o = await legacyDatabase(3000);
-      await exec(
-        o,
-        ...TEAM_TABLES,
-        'CREATE VIEW team_orders AS SELECT o.id, u.email FROM orders o JOIN users u ON u.id = o.user_id',
-        'CREATE POLICY team_own ON orders USING (user_id IS NOT NULL)',
-        'CREATE TABLE team_mentions (id serial PRIMARY KEY, target text)',
-        'INSERT INTO team_mentions (target) SELECT id::text FROM users WHERE id <= 100',
-        // Translating mentions waits on an advisory lock this test holds: everything before it (views
-        // and foreign keys set aside, tables converted) has happened when the kill lands, and nothing can
-        // commit before it, whatever the machine's speed.
-        `CREATE FUNCTION team_wait() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NEW; END $$`,
-        'CREATE TRIGGER team_wait BEFORE UPDATE ON team_mentions FOR EACH ROW EXECUTE FUNCTION team_wait()',
-      );
-      const tables = ['users', 'orders', 'audit_events', 'team_mentions'];
-      const snapshot = await catalogSnapshot(o, tables);
-      const data = await teamAssociations(o);
-      const mentions = await rows(o, 'SELECT id, target FROM team_mentions ORDER BY id');
-      const dir = await mkdtemp(join(tmpdir(), 'cutover-'));
-      const config = join(dir, 'cutover.json');
-      await writeFile(
-        config,
-        JSON.stringify({ references: [{ table: 'team_mentions', column: 'target', action: 'translate' }] }),
-      );
+    it(
+      `at "${point}" leaves the team's tables, views and policies as they were, and the next run completes`,
+      async () => {
+        const o = await legacyDatabase(3000);
+        await exec(
+          o,
+          ...TEAM_TABLES,
+          'CREATE VIEW team_orders AS SELECT o.id, u.email FROM orders o JOIN users u ON u.id = o.user_id',
+          'CREATE POLICY team_own ON orders USING (user_id IS NOT NULL)',
+          'CREATE TABLE team_mentions (id serial PRIMARY KEY, target text)',
+          'INSERT INTO team_mentions (target) SELECT id::text FROM users WHERE id <= 100',
+          // Translating mentions waits on an advisory lock this test holds: everything before it (views
+          // and foreign keys set aside, tables converted) has happened when the kill lands, and nothing can
+          // commit before it, whatever the machine's speed.
+          `CREATE FUNCTION team_wait() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NEW; END $$`,
+          'CREATE TRIGGER team_wait BEFORE UPDATE ON team_mentions FOR EACH ROW EXECUTE FUNCTION team_wait()',
+        );
+        const tables = ['users', 'orders', 'audit_events', 'team_mentions'];
+        const snapshot = await catalogSnapshot(o, tables);
+        const data = await teamAssociations(o);
+        const mentions = await rows(o, 'SELECT id, target FROM team_mentions ORDER BY id');
+        const dir = await mkdtemp(join(tmpdir(), 'cutover-'));
+        const config = join(dir, 'cutover.json');
+        await writeFile(
+          config,
+          JSON.stringify({ references: [{ table: 'team_mentions', column: 'target', action: 'translate' }] }),
+        );
 
-      const blocker = await initOrm({ clientUrl: databases.url, poolMax: 1 });
-      const connection = blocker.em.getConnection();
-      const trx = await connection.begin();
-      await connection.execute('SELECT pg_advisory_xact_lock(4242)', [], 'run', trx);
-      try {
-        const migrate = spawnMigrate(['--lock-timeout', '60000', '--config', config], {
-          DATABASE_URL: databases.url,
+        const blocker = await initOrm({ clientUrl: databases.url, poolMax: 1 });
+        const connection = blocker.em.getConnection();
+        const trx = await connection.begin();
+        await connection.execute('SELECT pg_advisory_xact_lock(4242)', [], 'run', trx);
+        try {
+          const migrate = spawnMigrate(['--lock-timeout', '60000', '--config', config], {
+            DATABASE_URL: databases.url,
+          });
+          await migrate.waitForLine(point);
+          migrate.child.kill('SIGKILL');
+          await migrate.exited;
+        } finally {
+          await connection.rollback(trx);
+          await blocker.close(true);
+          await rm(dir, { recursive: true, force: true });
+        }
+        await waitForOtherSessionsToEnd(o);
+        expect(await catalogSnapshot(o, tables)).toEqual(snapshot);
+        expect(await teamAssociations(o)).toEqual(data);
+        expect(await rows(o, 'SELECT id, target FROM team_mentions ORDER BY id')).toEqual(mentions);
+
+        const report = await runMigrations(o, {
+          cutover: { references: [{ table: 'team_mentions', column: 'target', action: 'translate' }] },
         });
-        await migrate.waitForLine(point);
-        migrate.child.kill('SIGKILL');
-        await migrate.exited;
-      } finally {
-        await connection.rollback(trx);
-        await blocker.close(true);
-        await rm(dir, { recursive: true, force: true });
-      }
-      await waitForOtherSessionsToEnd(o);
-      expect(await catalogSnapshot(o, tables)).toEqual(snapshot);
-      expect(await teamAssociations(o)).toEqual(data);
-      expect(await rows(o, 'SELECT id, target FROM team_mentions ORDER BY id')).toEqual(mentions);
-
-      const report = await runMigrations(o, {
-        cutover: { references: [{ table: 'team_mentions', column: 'target', action: 'translate' }] },
-      });
-      expect(report.cutover?.rowCounts.orders).toEqual({ before: 2000, after: 2000 });
-      expect(await teamAssociations(o)).toEqual(data);
-      expect(
-        await rows(o, 'SELECT count(*)::int AS n FROM team_mentions m JOIN users u ON u.id::text = m.target'),
-      ).toEqual([{ n: 100 }]);
-    });
+        expect(report.cutover?.rowCounts.orders).toEqual({ before: 2000, after: 2000 });
+        expect(await teamAssociations(o)).toEqual(data);
+        expect(
+          await rows(
+            o,
+            'SELECT count(*)::int AS n FROM team_mentions m JOIN users u ON u.id::text = m.target',
+          ),
+        ).toEqual([{ n: 100 }]);
+      },
+      MIGRATE_TEST_TIMEOUT_MS,
+    );
   }
 });

@@ -73,7 +73,7 @@ export async function startLocalRegistry(verdaccioBin: string): Promise<LocalReg
  * CI runs every package's tests at once on two cores: verdaccio has been seen to take over 15 s to listen
  * there. This waits for a hang, not for speed.
  */
-const START_TIMEOUT_MS = 50_000;
+const START_TIMEOUT_MS = 120_000;
 
 async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
   for (let attempt = 0; attempt < START_TIMEOUT_MS / 100; attempt++) {

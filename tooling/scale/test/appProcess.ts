@@ -4,6 +4,12 @@ import { fileURLToPath } from 'node:url';
 /** The monorepo root: the apps run from there, exactly as `pnpm start` runs them. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/**
+ * How long a test waits for a process it started to be ready: on a fresh CI machine running every package's
+ * tests at once on two cores, tsx transforming the sources cold has kept an api silent for 45 s. A hang, not speed.
+ */
+export const START_TIMEOUT_MS = 120_000;
+
 export interface ExitStatus {
   code: number | null;
   signal: NodeJS.Signals | null;

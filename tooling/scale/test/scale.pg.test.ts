@@ -13,7 +13,7 @@ import { redisTopologies } from '@org/sessions/testing/vitest';
 import { type JobType, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, createApiClient } from './apiClient.js';
-import { type AppProcess, describeOutput, startAppProcess } from './appProcess.js';
+import { type AppProcess, describeOutput, START_TIMEOUT_MS, startAppProcess } from './appProcess.js';
 import { metricValue } from './metricValue.js';
 import { pollUntil } from './pollUntil.js';
 
@@ -26,7 +26,6 @@ import { pollUntil } from './pollUntil.js';
 
 const REGISTRATIONS_PER_API = 20;
 const PASSWORD = 'scale-check-password';
-const START_TIMEOUT_MS = 45_000;
 const STOP_TIMEOUT_MS = 20_000;
 const DELIVERY_TIMEOUT_MS = 30_000;
 
@@ -242,7 +241,7 @@ describe.each(redisTopologies())('on $name Redis', (topology) => {
         ),
       ),
     ]);
-  }, 90_000);
+  }, START_TIMEOUT_MS + 60_000);
 
   afterAll(async () => {
     const problems: string[] = [];

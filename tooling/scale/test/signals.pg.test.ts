@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@org/db/testing';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, describeOutput, startAppProcess } from './appProcess.js';
+import { type AppProcess, describeOutput, START_TIMEOUT_MS, startAppProcess } from './appProcess.js';
 import { isolatedAppEnv, REDIS_URL } from './isolatedAppEnv.js';
 import { pollUntil } from './pollUntil.js';
 
@@ -90,7 +90,7 @@ function messages(process: AppProcess): string[] {
 
 function until(process: AppProcess, what: string, check: () => Promise<true | undefined> | true | undefined) {
   return pollUntil(what, async () => check(), {
-    timeoutMs: 45_000,
+    timeoutMs: START_TIMEOUT_MS,
     intervalMs: 50,
     describe: () => describeOutput(process),
   });

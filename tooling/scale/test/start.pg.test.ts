@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@org/db/testing';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './appProcess.js';
+import { repoRoot, START_TIMEOUT_MS } from './appProcess.js';
 import { isolatedAppEnv, REDIS_URL } from './isolatedAppEnv.js';
 import { pollUntil } from './pollUntil.js';
 
@@ -56,7 +56,7 @@ describe('pnpm start', () => {
             /"service":"worker"/.test(output) && /worker (started|ready|consuming)/i.test(output);
           return response.ok && workerUp ? ((await response.json()) as unknown) : undefined;
         },
-        { timeoutMs: 45_000, intervalMs: 250, describe: () => output },
+        { timeoutMs: START_TIMEOUT_MS, intervalMs: 250, describe: () => output },
       );
       expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
     } finally {

@@ -5,6 +5,13 @@ import { rows } from './withOrm.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../src/cli/migrate.ts', import.meta.url));
+/**
+ * How long `waitForLine` waits, counted from the spawn: a fresh CI machine running every package's tests at once
+ * on two cores has taken 25 s just to start the command (tsx transforming its sources cold). A hang, not speed.
+ */
+export const LINE_TIMEOUT_MS = 120_000;
+/** The timeout of a test that starts the command (up to twice) and waits for it. */
+export const MIGRATE_TEST_TIMEOUT_MS = 2 * LINE_TIMEOUT_MS + 60_000;
 
 export interface MigrateProcess {
   readonly child: ChildProcess;
@@ -47,7 +54,7 @@ export function spawnMigrate(args: readonly string[], env: Record<string, string
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitForLine(text, timeoutMs = 30_000) {
+    waitForLine(text, timeoutMs = LINE_TIMEOUT_MS) {
       if (err.includes(text)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
