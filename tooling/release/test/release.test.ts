@@ -169,8 +169,9 @@ describe('pnpm release (turbo build lint, changeset publish)', () => {
   });
 
   describe.each(['@org/db', '@org/ids'])('the published %s tarball', (name) => {
-    it('holds only the build output, the manifest and the docs', () => {
+    it('holds only the build output, the manifest and the docs, the changelog of this release included', () => {
       const { files } = published.get(name)!;
+      expect(files).toContain('package/CHANGELOG.md');
       const outside = files.filter(
         (file) => !/^package\/(dist\/.+|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(file),
       );
