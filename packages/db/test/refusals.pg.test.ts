@@ -157,7 +157,7 @@ describe('schema checks', () => {
     expect((error as CutoverRefusedError).refusals).toEqual([
       {
         object: 'table members',
-        reason: 'has no creation column "date_joined"',
+        reason: 'has no creation column "date_joined" (it has no timestamp column)',
         fix: 'name the column holding when each user joined with --created-column (or "createdColumn")',
       },
     ]);
@@ -165,7 +165,7 @@ describe('schema checks', () => {
       cutover: { usersTable: 'members', createdColumn: 'joined' },
     }).catch((e: unknown) => e);
     expect((typed as CutoverRefusedError).refusals[0]?.reason).toBe(
-      'its creation column joined is date, not a timestamp',
+      'its creation column joined is date, not a timestamp (it has no timestamp column)',
     );
   });
 });

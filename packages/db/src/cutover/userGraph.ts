@@ -30,6 +30,9 @@ import {
 } from './recreatedObjects.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 
+/** `format_type` of the types a creation column may have: with or without time zone, any precision. */
+const TIMESTAMP_TYPE = /^timestamp/;
+
 /** The product's own child tables, with the instant their UUIDv6 keys encode. */
 export const PRODUCT_TABLES: Readonly<Record<Exclude<TableName, 'users'>, string>> = {
   user_profiles: 'created_at',
@@ -146,7 +149,8 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
   const key = keyName === undefined ? undefined : usersColumns.get(keyName);
   const created = usersColumns.get(config.createdColumn);
 
-  const users = keyTable(usersRelation, key, created, 'users', refuse, config);
+  const timestamps = [...usersColumns.values()].filter((c) => TIMESTAMP_TYPE.test(c.type)).map((c) => c.name);
+  const users = keyTable(usersRelation, key, created, 'users', refuse, config, timestamps);
   const keyTables: KeyTable[] = [];
   if (users) keyTables.push(users);
   const product = usersRelation.name === 'users';
@@ -422,6 +426,8 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
     role: KeyTable['role'],
     refuseWith: typeof refuse,
     resolved?: ResolvedConfig,
+    /** The user table's timestamp columns, named when the creation column is not one of them. */
+    timestampColumns: readonly string[] = [],
   ): KeyTable | undefined {
     if (!keyColumn || !INTEGER_TYPES.has(keyColumn.type)) {
       refuseWith(
@@ -435,12 +441,19 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
       );
       return undefined;
     }
-    if (!createdColumn || !/^timestamp/.test(createdColumn.type)) {
+    if (!createdColumn || !TIMESTAMP_TYPE.test(createdColumn.type)) {
+      // ORMs name it createdAt, created_at, inserted_at...; names are case-sensitive ("createdAt" is not createdat)
+      const found =
+        role !== 'users'
+          ? ''
+          : timestampColumns.length === 0
+            ? ' (it has no timestamp column)'
+            : ` (its timestamp columns: ${timestampColumns.map((c) => `"${c}"`).join(', ')})`;
       refuseWith(
         `table ${display(relation)}`,
         createdColumn
-          ? `its creation column ${createdColumn.name} is ${createdColumn.type}, not a timestamp`
-          : `has no creation column "${role === 'users' ? resolved?.createdColumn : PRODUCT_TABLES[role]}"`,
+          ? `its creation column ${createdColumn.name} is ${createdColumn.type}, not a timestamp${found}`
+          : `has no creation column "${role === 'users' ? resolved?.createdColumn : PRODUCT_TABLES[role]}"${found}`,
         role === 'users'
           ? 'name the column holding when each user joined with --created-column (or "createdColumn")'
           : 'the product table needs its creation column',
