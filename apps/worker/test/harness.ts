@@ -24,6 +24,7 @@ import {
   type SessionStore,
 } from '@org/sessions';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
+import { type RedisTopology, redisTopologies } from '@org/sessions/testing/vitest';
 import type { Job, Queue, Worker } from 'bullmq';
 import { test as base } from 'vitest';
 import { createLogger } from '../src/createLogger.js';
@@ -196,6 +197,20 @@ export function workerTestOn(target: RedisTarget = { url: REDIS_URL }) {
 }
 
 export const workerTest = workerTestOn();
+
+/**
+ * `redisTopologies()` (one Redis, the run's 3-master cluster), each with the job fixtures on it (issue 14). The
+ * one-Redis entry uses `workerTest`, so a file that also has topology-free tests opens one database for both.
+ *
+ * @example
+ * describe.each(workerTopologies())('... on $name Redis', ({ test, env }) => { ... });
+ */
+export function workerTopologies(): (RedisTopology & { test: typeof workerTest })[] {
+  return redisTopologies().map((topology) => ({
+    ...topology,
+    test: topology.name === 'single' ? workerTest : workerTestOn(topology.target),
+  }));
+}
 
 /** Waits until a job is completed or failed (polling; BullMQ events would need another connection). */
 export async function settled(queue: Queue, jobId: string, timeoutMs = 15_000): Promise<Job> {
