@@ -42,7 +42,11 @@ export async function describeCutoverPlan(
   for (const relation of graph.tables) {
     const { key, references } = conversionsOf(graph, relation);
     const converts = [
-      ...(key ? [`${key.key.name} ${key.key.type} -> uuid (UUIDv6 of ${key.created.name})`] : []),
+      ...(key
+        ? [
+            `${key.key.name} ${key.key.type} -> uuid (UUIDv6 of ${key.created.name}${zoneNote(key.created.type)})`,
+          ]
+        : []),
       ...(key?.role === 'users' ? ['+ slug (Base62, unique)'] : []),
       ...references.map(
         (r) => `${r.column.name} ${r.column.type} -> uuid (ids of ${display(r.target.relation)}, ${r.via})`,
@@ -73,6 +77,17 @@ export async function describeCutoverPlan(
     refusals: graph.refusals,
     estimatedLockMs: estimateLockTime(work),
   };
+}
+
+/**
+ * How an instant is read from a creation column without a time zone (TypeORM's `@CreateDateColumn`, Rails'
+ * `timestamp`): `extract(epoch ...)` takes its wall-clock time as UTC, whatever the session's time zone, so ids
+ * written by an application whose clock was on another zone encode instants off by that zone's offset.
+ */
+function zoneNote(type: string): string {
+  return type.startsWith('timestamp') && type.endsWith('without time zone')
+    ? ', a timestamp without time zone: its wall-clock time read as UTC'
+    : '';
 }
 
 /** A readable rendering of a plan. */
