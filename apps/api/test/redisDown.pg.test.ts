@@ -183,6 +183,12 @@ describe('when one master of a Redis Cluster goes away', () => {
       expectNoLeak(`${request.method} ${request.url}`, res);
     }
     expect((await me(other.token)).statusCode).toBe(200);
+    // Ready, degraded: every master is asked (one PING would go to a node of the client's choice).
+    for (let probe = 0; probe < 6; probe += 1) {
+      const ready = await ct.app.inject({ method: 'GET', url: '/ready' });
+      expect(ready.statusCode, ready.body).toBe(200);
+      expect(ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'degraded' } });
+    }
 
     await cluster.startNode(down);
     let again = '';
@@ -196,6 +202,8 @@ describe('when one master of a Redis Cluster goes away', () => {
     // The restarted master came back empty: the session it held is gone, the others' are not.
     expect((await me(first.token)).statusCode).toBe(401);
     expect((await me(other.token)).statusCode).toBe(200);
-    expect((await ct.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+    const ready = await ct.app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
   });
 });
