@@ -4,24 +4,18 @@
  * (bench/loadGenerator.ts), as it would in production, not from the server's own event loop. Targets: slug >= 0.9x by-id, /me >= 0.8x by-id.
  * Usage: pnpm --filter @org/api bench [-- --duration 5 --rounds 3 --connections 32 --users 10000]
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { text } from 'node:stream/consumers';
-import { fileURLToPath } from 'node:url';
 import { parseArgvOrExit } from '@org/cli';
-import { initOrm, runMigrations, type UserId, UserIds } from '@org/db';
-import { createTestDatabase, SEED_PASSWORD, seedLegacyData } from '@org/db/testing';
+import { type UserId, UserIds } from '@org/db';
 import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { z } from 'zod';
 import { buildApp } from '../src/app.js';
-import { configFromEnv, DEFAULT_RATE_LIMITS } from '../src/config.js';
 import { emFor } from '../src/context.js';
-import { parseEnv } from '../src/env.js';
 import { ProblemError } from '../src/http/ProblemError.js';
 import { createApiRedis } from '../src/redisClient.js';
 import { findPublicProfileById } from '../src/users/userQueries.js';
 import { PublicProfileSchema } from '../src/users/userSchemas.js';
+import { benchConfig, median, openMigratedDatabase, runLoad, signIn } from './benchSupport.js';
 
 const values = parseArgvOrExit({
   name: 'api bench',
@@ -41,14 +35,11 @@ const duration = Number(values.duration);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 
-const created = await createTestDatabase({ state: 'empty' });
-const orm = await initOrm({ clientUrl: created.url });
+const database = await openMigratedDatabase(Number(values.users));
+const { orm } = database;
 const redis = createApiRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `bench-${randomUUID()}:`;
 try {
-  await runMigrations(orm, { to: 'legacy_schema' });
-  await seedLegacyData(created.url, { users: Number(values.users) });
-  await runMigrations(orm, {});
   if (redis.status !== 'ready') await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
   console.error(`seeded ${values.users} legacy users and migrated them`);
 
@@ -56,12 +47,7 @@ try {
     orm,
     redis,
     jobs: { enqueue: async () => ({ id: 'bench', name: 'send-verification-email' }) },
-    config: {
-      // The production defaults, with room for the sign-ins below.
-      ...configFromEnv(parseEnv({ REDIS_KEY_PREFIX: prefix })),
-      session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 86_400, cookieSecure: true },
-      rateLimits: { ...DEFAULT_RATE_LIMITS, login: { limit: 10_000, windowSeconds: 60 } },
-    },
+    config: benchConfig(prefix),
   });
   // The peer: identical query and serialisation, addressed by primary key. Never served by the real api.
   app.get(
@@ -91,41 +77,20 @@ try {
       [],
       'all',
     );
-  const tokens: string[] = [];
-  for (const user of users.slice(0, Number(values.sessions))) {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/auth/login',
-      payload: { email: user.email, password: SEED_PASSWORD },
-    });
-    const cookie = res.cookies.find((c) => c.name === '__Host-sid');
-    if (res.statusCode !== 200 || cookie === undefined)
-      throw new Error(`bench login failed: ${res.statusCode} ${res.body}`);
-    tokens.push(cookie.value);
-  }
+  const cookies = await signIn(
+    app,
+    users.slice(0, Number(values.sessions)).map((user) => user.email),
+  );
 
   const requests = {
     byId: users.map((u) => ({ path: `/bench/users-by-id/${u.id}` })),
     bySlug: users.map((u) => ({ path: `/users/${u.slug}` })),
-    me: tokens.map((token) => ({ path: '/me', cookie: `__Host-sid=${token}` })),
+    me: cookies.map((cookie) => ({ path: '/me', cookie })),
   };
   type Target = keyof typeof requests;
 
-  async function measure(target: Target, seconds: number) {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('./loadGenerator.ts', import.meta.url))],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    child.stdin.end(
-      JSON.stringify({ url: address, connections, duration: seconds, requests: requests[target] }),
-    );
-    const [output] = await Promise.all([text(child.stdout), once(child, 'exit')]);
-    const result = JSON.parse(output) as { rps: number; p99: number; non2xx: number; errors: number };
-    if (result.non2xx > 0 || result.errors > 0)
-      throw new Error(`${target}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return { rps: result.rps, p99: result.p99 };
-  }
+  const measure = (target: Target, seconds: number) =>
+    runLoad(target, { url: address, connections, seconds, requests: requests[target] });
 
   for (const target of Object.keys(requests) as Target[]) await measure(target, 1);
   const results: Record<Target, { rps: number; p99: number }[]> = { byId: [], bySlug: [], me: [] };
@@ -141,7 +106,6 @@ try {
         ` (slug/by-id ${(rps('bySlug') / rps('byId')).toFixed(2)}, me/by-id ${(rps('me') / rps('byId')).toFixed(2)})`,
     );
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const summary = Object.fromEntries(
     (Object.keys(results) as Target[]).map((target) => [
       target,
@@ -173,6 +137,5 @@ try {
 } finally {
   await deleteKeysWithPrefix(redis, prefix).catch(() => {});
   redis.disconnect();
-  await orm.close(true);
-  await created.drop();
+  await database.close();
 }

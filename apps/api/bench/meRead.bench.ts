@@ -10,12 +10,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { parseArgvOrExit } from '@org/cli';
-import { initOrm, runMigrations, type UserId, UserProfile } from '@org/db';
-import { createTestDatabase, seedLegacyData } from '@org/db/testing';
+import { type UserId, UserProfile } from '@org/db';
 import type { Em } from '../src/context.js';
 import { toIsoString } from '../src/sql.js';
 import { findMe } from '../src/users/userQueries.js';
 import type { Me } from '../src/users/userSchemas.js';
+import { median, openMigratedDatabase } from './benchSupport.js';
 
 const values = parseArgvOrExit({
   name: 'me read bench',
@@ -48,12 +48,9 @@ async function findMeThroughEntities(em: Em, id: UserId): Promise<Me | null> {
   };
 }
 
-const created = await createTestDatabase({ state: 'empty' });
-const orm = await initOrm({ clientUrl: created.url });
+const database = await openMigratedDatabase(Number(values.users));
+const { orm } = database;
 try {
-  await runMigrations(orm, { to: 'legacy_schema' });
-  await seedLegacyData(created.url, { users: Number(values.users) });
-  await runMigrations(orm, {});
   const rows = await orm.em
     .fork()
     .execute<{ id: UserId }[]>('select id from users where is_active', [], 'all');
@@ -103,7 +100,6 @@ try {
     );
   }
   if (kept !== (rounds + 2) * lookups * 2) throw new Error(`only ${kept} lookups found their user`);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const ratios = results.raw.map((raw, i) => raw / results.entities[i]!);
   console.log(
     `users=${values.users} lookups=${lookups} concurrency=${concurrency} rounds=${rounds}: ` +
@@ -111,6 +107,5 @@ try {
       `raw/entities median ${median(ratios).toFixed(2)}x, range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`,
   );
 } finally {
-  await orm.close(true);
-  await created.drop();
+  await database.close();
 }

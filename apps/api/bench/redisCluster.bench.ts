@@ -7,20 +7,13 @@
  * names one.
  * Usage: pnpm --filter @org/api bench:cluster [-- --duration 5 --rounds 5 --connections 32 --users 1000]
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { text } from 'node:stream/consumers';
-import { fileURLToPath } from 'node:url';
 import { parseArgvOrExit } from '@org/cli';
-import { initOrm, runMigrations } from '@org/db';
-import { createTestDatabase, SEED_PASSWORD, seedLegacyData } from '@org/db/testing';
 import { parseClusterNodes, type RedisClient } from '@org/sessions';
 import { deleteKeysWithPrefix, startRedisCluster } from '@org/sessions/testing';
 import { buildApp } from '../src/app.js';
-import { configFromEnv, DEFAULT_RATE_LIMITS } from '../src/config.js';
-import { parseEnv } from '../src/env.js';
 import { createApiRedis } from '../src/redisClient.js';
+import { benchConfig, median, openMigratedDatabase, runLoad, signIn } from './benchSupport.js';
 
 const values = parseArgvOrExit({
   name: 'api cluster bench',
@@ -41,8 +34,8 @@ const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 type Topology = 'single' | 'cluster';
 const cluster = await startRedisCluster();
-const created = await createTestDatabase({ state: 'empty' });
-const orm = await initOrm({ clientUrl: created.url });
+const database = await openMigratedDatabase(Number(values.users));
+const { orm } = database;
 const prefix = `bench-${randomUUID()}:`;
 const redis: Record<Topology, RedisClient> = {
   single: createApiRedis(url),
@@ -50,9 +43,6 @@ const redis: Record<Topology, RedisClient> = {
 };
 const apps: { close(): Promise<unknown> }[] = [];
 try {
-  await runMigrations(orm, { to: 'legacy_schema' });
-  await seedLegacyData(created.url, { users: Number(values.users) });
-  await runMigrations(orm, {});
   for (const client of Object.values(redis)) {
     if (client.status !== 'ready')
       await new Promise<void>((resolve) => client.once('ready', () => resolve()));
@@ -73,44 +63,25 @@ try {
       orm,
       redis: redis[topology],
       jobs: { enqueue: async () => ({ id: 'bench', name: 'send-verification-email' }) },
-      config: {
-        ...configFromEnv(parseEnv({ REDIS_KEY_PREFIX: prefix })),
-        session: { idleTtlSeconds: 3600, absoluteTtlSeconds: 86_400, cookieSecure: true },
-        rateLimits: { ...DEFAULT_RATE_LIMITS, login: { limit: 10_000, windowSeconds: 60 } },
-      },
+      config: benchConfig(prefix),
     });
     apps.push(app);
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
-    const requests: { path: string; cookie: string }[] = [];
-    for (const user of users) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/auth/login',
-        payload: { email: user.email, password: SEED_PASSWORD },
-      });
-      const cookie = res.cookies.find((c) => c.name === '__Host-sid');
-      if (res.statusCode !== 200 || cookie === undefined)
-        throw new Error(`bench login (${topology}) failed: ${res.statusCode} ${res.body}`);
-      requests.push({ path: '/me', cookie: `__Host-sid=${cookie.value}` });
-    }
-    return { address, requests };
+    const cookies = await signIn(
+      app,
+      users.map((user) => user.email),
+    );
+    return { address, requests: cookies.map((cookie) => ({ path: '/me', cookie })) };
   }
   const targets = { single: await startApi('single'), cluster: await startApi('cluster') };
 
-  async function measure(topology: Topology, seconds: number) {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('./loadGenerator.ts', import.meta.url))],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    const { address, requests } = targets[topology];
-    child.stdin.end(JSON.stringify({ url: address, connections, duration: seconds, requests }));
-    const [output] = await Promise.all([text(child.stdout), once(child, 'exit')]);
-    const result = JSON.parse(output) as { rps: number; p99: number; non2xx: number; errors: number };
-    if (result.non2xx > 0 || result.errors > 0)
-      throw new Error(`${topology}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return { rps: result.rps, p99: result.p99 };
-  }
+  const measure = (topology: Topology, seconds: number) =>
+    runLoad(topology, {
+      url: targets[topology].address,
+      connections,
+      seconds,
+      requests: targets[topology].requests,
+    });
 
   const topologies: Topology[] = ['single', 'cluster'];
   for (const topology of topologies) await measure(topology, 1);
@@ -125,7 +96,6 @@ try {
         ` (cluster/single ${(rps('cluster') / rps('single')).toFixed(2)})`,
     );
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const summary = {
     single: { rps: median(results.single.map((r) => r.rps)), p99: median(results.single.map((r) => r.p99)) },
     cluster: {
@@ -155,7 +125,6 @@ try {
     await deleteKeysWithPrefix(client, prefix).catch(() => {});
     client.disconnect();
   }
-  await orm.close(true);
-  await created.drop();
+  await database.close();
   await cluster.stop();
 }
