@@ -20,10 +20,12 @@ import { rows, withOrm } from './support/withOrm.js';
  */
 
 const SCHEMA = new URL('./fixtures/sequelize/schema.sql', import.meta.url);
-const CUTOVER = { usersTable: 'Users', createdColumn: 'createdAt' } as const;
+/** "Activities"."UserId" holds user ids without a foreign key (`constraints: false`): declared, translated. */
+const ACTIVITY_USER = { table: 'Activities', column: 'UserId', action: 'translate' } as const;
+const CUTOVER = { usersTable: 'Users', createdColumn: 'createdAt', references: [ACTIVITY_USER] };
 const GREGORIAN_OFFSET_US = 12_219_292_800_000_000n;
 const USERS = 6;
-/** Every column holding "Users" ids, all through foreign keys, in the fixture's schema. */
+/** Every column holding "Users" ids through a foreign key in the fixture's schema. */
 const USER_REFERENCES = [
   'Comments.UserId',
   'Follows.followeeId',
@@ -68,6 +70,7 @@ function seedStatements(): string[] {
          SELECT (SELECT id FROM "Posts" WHERE title = 'post ${i}'), id, ${stamp} FROM "Tags" WHERE (${i} + id) % 3 <> 1`,
       `INSERT INTO "Comments" (body, "PostId", "UserId", "createdAt", "updatedAt")
          VALUES ('comment on ${i}', (SELECT id FROM "Posts" WHERE title = 'post ${i}'), ${user((i + 1) % USERS)}, ${stamp})`,
+      `INSERT INTO "Activities" (action, "UserId", "createdAt", "updatedAt") VALUES ('signed in ${i}', ${user(i)}, ${stamp})`,
       `INSERT INTO "Sessions" (token, "UserId", "createdAt", "updatedAt") VALUES ('session-${i}', ${user(i)}, ${stamp})`,
     );
     if (i > 0) {
@@ -95,6 +98,7 @@ const ASSOCIATIONS = {
   comments: `SELECT u.email, p.title || ': ' || c.body AS value
                FROM "Comments" c JOIN "Users" u ON u.id = c."UserId" JOIN "Posts" p ON p.id = c."PostId"`,
   sessions: `SELECT u.email, s.token AS value FROM "Sessions" s JOIN "Users" u ON u.id = s."UserId"`,
+  activities: `SELECT u.email, a.action AS value FROM "Activities" a JOIN "Users" u ON u.id = a."UserId"`,
 };
 
 interface State {
@@ -154,10 +158,30 @@ describe('the cutover on a schema made by Sequelize 6 sync()', () => {
     expect(dryRun.plan?.refusals).toEqual([]);
     expect(dryRun.preflight?.problems).toEqual([]);
     const converts = dryRun.plan?.tables.flatMap((t) =>
-      t.converts.filter((c) => c.includes('-> uuid (ids of')).map((c) => `${t.table}.${c.split(' ')[0]}`),
+      t.converts.filter((c) => c.includes(', foreign key ')).map((c) => `${t.table}.${c.split(' ')[0]}`),
     );
     expect(converts?.sort()).toEqual(USER_REFERENCES);
+    expect(dryRun.plan?.tables.find((t) => t.table === 'Activities')?.converts).toEqual([
+      'UserId integer -> uuid (ids of Users, rule references[0])',
+    ]);
     expect(afterDryRun).toEqual(legacy);
+  });
+
+  it('dry run without declaring "Activities"."UserId" (a belongsTo with constraints: false): refused, named', async () => {
+    const copy = await createTestDatabase({ state: 'empty' });
+    const report = await (async () => {
+      try {
+        await loadSchemaFile(copy.url, SCHEMA);
+        return await withOrm(copy.url, (orm) =>
+          runMigrations(orm, { dryRun: true, cutover: { usersTable: 'Users', createdColumn: 'createdAt' } }),
+        );
+      } finally {
+        await copy.drop();
+      }
+    })();
+    expect(report.plan?.refusals.map((r) => `${r.object}: ${r.reason}`)).toEqual([
+      'column Activities.UserId: is named like a user id but has no foreign key to Users',
+    ]);
   });
 
   it('dry run without --created-column: the refusal names the timestamp columns the user table has', async () => {
@@ -167,7 +191,7 @@ describe('the cutover on a schema made by Sequelize 6 sync()', () => {
       try {
         await loadSchemaFile(copy.url, SCHEMA);
         return await withOrm(copy.url, (orm) =>
-          runMigrations(orm, { dryRun: true, cutover: { usersTable: 'Users' } }),
+          runMigrations(orm, { dryRun: true, cutover: { usersTable: 'Users', references: [ACTIVITY_USER] } }),
         );
       } finally {
         await copy.drop();

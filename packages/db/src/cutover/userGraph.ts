@@ -226,6 +226,8 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
 
   // Declared references and deletions.
   const ignored = new Map<string, string>();
+  // Declared for translation: not "undeclared" even when the user table's own refusal leaves nothing to convert.
+  const declared = new Set<string>();
   const translations: TextTranslation[] = [];
   for (const [i, rule] of config.references.entries()) {
     const relation = await findRelation(sql, rule.table);
@@ -241,6 +243,7 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
     if (rule.action === 'ignore') {
       ignored.set(columnKey(column), displayColumn(column));
     } else if (INTEGER_TYPES.has(column.type) && rule.when === undefined) {
+      declared.add(columnKey(column));
       if (users) addReference(column, users, `rule references[${i}]`);
     } else if (/^(text|character varying.*)$/.test(column.type)) {
       translations.push({ column, when: rule.when });
@@ -264,7 +267,12 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
   for (const candidate of await candidateReferences(sql)) {
     const column = (await columnsFor(candidate.relation)).get(candidate.column)!;
     const id = columnKey(column);
-    if (converted.has(id) || ignored.has(id) || deletions.some((d) => d.oid === column.relation.oid))
+    if (
+      converted.has(id) ||
+      declared.has(id) ||
+      ignored.has(id) ||
+      deletions.some((d) => d.oid === column.relation.oid)
+    )
       continue;
     refuse(
       `column ${displayColumn(column)}`,
@@ -506,6 +514,13 @@ function normaliseType(type: string): string {
   return type.replace(/^timestamp\((\d)\) with time zone$/, 'timestamp with time zone');
 }
 
+/**
+ * Names of integer columns that may hold user ids: `user_id`, `owner_id`, `*_user_id`, and the camelCase and
+ * PascalCase forms Node ORMs give them (`userId`, `ownerId`, `*UserId`; Sequelize's `UserId` from a
+ * `belongsTo(User, { constraints: false })`, which has no foreign key).
+ */
+const USER_ID_NAME = /^(user_id|owner_id|.+_user_id|[uU]serId|[oO]wnerId|.+UserId)$/;
+
 interface Candidate {
   readonly relation: Relation;
   readonly column: string;
@@ -515,8 +530,7 @@ interface Candidate {
 }
 
 /**
- * Columns that may hold user ids without a foreign key: integer columns named `user_id`, `*_user_id` or
- * `owner_id`, and the id half of generic relations (Django's `content_type_id` + `object_id`, Rails'
+ * Columns that may hold user ids without a foreign key: integer columns named like `USER_ID_NAME`, and the id half of generic relations (Django's `content_type_id` + `object_id`, Rails'
  * `<name>_type` + `<name>_id`).
  */
 async function candidateReferences(sql: SqlExecutor): Promise<Candidate[]> {
@@ -552,7 +566,7 @@ async function candidateReferences(sql: SqlExecutor): Promise<Candidate[]> {
         why: `is the id of a generic relation (with ${row.generic}) and may point at users`,
         generic: row.generic,
       });
-    } else if (row.integer && /^(user_id|owner_id|.+_user_id)$/.test(row.column)) {
+    } else if (row.integer && USER_ID_NAME.test(row.column)) {
       candidates.push({ relation, column: row.column, why: 'is named like a user id' });
     }
   }
