@@ -1,5 +1,5 @@
 import type { Refusal } from '../errors.js';
-import { display, displayColumn, type Relation } from './catalog.js';
+import { display, displayColumn, qualified, type Relation } from './catalog.js';
 import { estimateLockTime, type TableWork } from './estimateLockTime.js';
 import type { PreflightResult } from './preflight.js';
 import { productForeignKeyNames } from './runCutover.js';
@@ -110,12 +110,19 @@ export function formatCutoverPlan(plan: CutoverPlan): string {
   return lines.join('\n');
 }
 
+/**
+ * The planner's estimate of the table's rows, for a plan without a preflight (a refused one). A table never
+ * vacuumed or analyzed has none (`reltuples` -1, e.g. just loaded by an ORM): it is counted, rather than
+ * printed as empty.
+ */
 async function estimatedRows(sql: SqlExecutor, relation: Relation): Promise<number> {
-  const [row] = await sql.query<{ n: string }>(
-    `SELECT greatest(reltuples, 0)::int8 AS n FROM pg_class WHERE oid = ?`,
-    [relation.oid],
-  );
-  return Number(row?.n ?? 0);
+  const [row] = await sql.query<{ n: string }>(`SELECT reltuples::int8 AS n FROM pg_class WHERE oid = ?`, [
+    relation.oid,
+  ]);
+  const estimate = Number(row?.n ?? -1);
+  if (estimate >= 0) return estimate;
+  const [counted] = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(relation)}`);
+  return Number(counted?.n ?? 0);
 }
 
 /** Everything else on the table, which the in-place conversion keeps: counted, for the plan. */
