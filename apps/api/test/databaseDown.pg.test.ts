@@ -11,6 +11,7 @@ import {
   type TestDatabase,
 } from './testApp.js';
 
+// One Redis only: PostgreSQL is what breaks here; Redis going away, on one node or a cluster, is redisDown's.
 /*
  * PostgreSQL connections that break under the api: their requests answer 503 service-unavailable (with
  * Retry-After), never 500, and the api recovers by itself. The app reaches PostgreSQL through a TCP proxy the

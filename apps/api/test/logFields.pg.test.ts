@@ -2,6 +2,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, login, register, sessionCookieOf, useTestApp } from './testApp.js';
 
+// One Redis only: which fields a line carries and what is redacted is the logger's work; the userId taken from
+// a session on a cluster is checked by logs.pg.test.ts.
 /*
  * The request logs (issue 15): each documented field of every request's lines, and that no secret reaches any
  * line at the level that shows the most (trace): passwords, session tokens, emailed tokens (in a body or in the

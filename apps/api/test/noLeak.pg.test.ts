@@ -12,6 +12,8 @@ import {
   type TestDatabase,
 } from './testApp.js';
 
+// One Redis only: which identifiers a response carries is decided in the routes and PostgreSQL, not by the Redis
+// topology (sessions on a cluster: sessionTopologies, auth, account).
 let db: TestDatabase;
 let t: TestApp;
 let legacyUserUuids: string[] = [];

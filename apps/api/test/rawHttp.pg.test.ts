@@ -5,6 +5,7 @@ import type { AppConfig } from '../src/config.js';
 import { expectRawProblem, rawExchange } from './rawHttp.js';
 import { openTestDatabase, startTestApp, type TestApp, type TestDatabase } from './testApp.js';
 
+// One Redis only: these requests are refused or timed out by Node and Fastify before any route reads Redis.
 let db: TestDatabase;
 beforeAll(async () => {
   db = await openTestDatabase();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Kdf, nodeKdf } from '../src/passwords/kdf.js';
 import { expectProblem, login, register, useTestApp } from './testApp.js';
 
+// One Redis only: what is counted is key-derivation work, which no Redis topology changes.
 /*
  * Issue 13: response times told legacy-hash accounts from others at login (7.5 ms against 187 ms), and known
  * from unknown addresses at password reset and resend. Times are not asserted here (bench/timing.bench.ts

@@ -142,7 +142,10 @@ export async function startTestApp(db: TestDatabase, options: StartTestAppOption
 /** The app of the running test in a file that uses `useTestApp`, with the file's database. */
 export interface SuiteApp extends TestApp {
   readonly db: TestDatabase;
-  /** Closes this test's app and starts another on the same database, e.g. with other limits. */
+  /**
+   * Closes this test's app and starts another on the same database, e.g. with other limits; `options` go over
+   * the suite's `start` options, so the new app stays on the suite's Redis topology unless told otherwise.
+   */
   restart(options: StartTestAppOptions): Promise<void>;
 }
 
@@ -188,9 +191,9 @@ export function useTestApp(options: { perFile?: boolean; start?: StartTestAppOpt
     },
     emailSecrets: (name) => app().emailSecrets(name),
     close: () => app().close(),
-    async restart(options) {
+    async restart(restartOptions) {
       await app().close();
-      current = await startTestApp(database(), options);
+      current = await startTestApp(database(), { ...options.start, ...restartOptions });
     },
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from './testApp.js';
 
+// One Redis only: static pages that read nothing from Redis.
 const t = useTestApp();
 
 /**
