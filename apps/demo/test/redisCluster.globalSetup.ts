@@ -1,0 +1,1 @@
+export { setupRedisCluster as setup } from '@org/sessions/testing/vitest';
