@@ -208,6 +208,39 @@ describe('the cutover on a schema made by Sequelize 6 sync()', () => {
     expect(report.plan?.tables.map((t) => [t.table, t.rows])).toEqual([['Users', USERS]]);
   });
 
+  it("a team's own table named users (tableName: 'users') is not taken for the product's: converted like \"Users\"", async () => {
+    const copy = await createTestDatabase({ state: 'empty' });
+    try {
+      await loadSchemaFile(copy.url, SCHEMA);
+      await withOrm(copy.url, (orm) =>
+        // what Sequelize makes with tableName: 'users', up to the constraints' names
+        runSql(orm, [...seedStatements(), 'ALTER TABLE "Users" RENAME TO users']),
+      );
+      const config = { createdColumn: 'createdAt', references: [ACTIVITY_USER] };
+      const plan = await withOrm(copy.url, (orm) => runMigrations(orm, { dryRun: true, cutover: config }));
+      expect(plan.plan?.refusals).toEqual([]);
+      await withOrm(copy.url, (orm) => runMigrations(orm, { cutover: config }));
+      const after = await withOrm(copy.url, async (orm) => ({
+        posts: await rows(
+          orm,
+          `SELECT count(*)::int AS n FROM "Posts" p JOIN users u ON u.id = p."authorId"`,
+        ),
+        constraints: (await constraintsAndIndexes(orm)).constraints
+          .filter((k) => k.table === 'users')
+          .map((k) => [k.name, k.definition, k.types]),
+      }));
+      expect(after.posts).toEqual([{ n: USERS }]);
+      // its own unique email constraint stays; the product's case-insensitive email index is not imposed
+      expect(after.constraints).toEqual([
+        ['Users_email_key', 'UNIQUE (email)', 'character varying(255)'],
+        ['Users_pkey', 'PRIMARY KEY (id)', 'uuid'],
+        ['users_slug_unique', 'UNIQUE (slug)', 'character varying(12)'],
+      ]);
+    } finally {
+      await copy.drop();
+    }
+  });
+
   it('keeps every association, by natural keys, as it was', () => {
     expect(migrated.associations).toEqual(legacy.associations);
   });

@@ -47,7 +47,7 @@ export interface PreflightResult {
 export async function preflight(sql: SqlExecutor, graph: UserGraph): Promise<PreflightResult> {
   const problems: PreflightProblem[] = [];
   const tables = new Map<number, TableCounts>();
-  const product = graph.users.relation.name === 'users';
+  const { product } = graph;
 
   for (const relation of graph.tables) {
     const { key, references } = conversionsOf(graph, relation);

@@ -94,7 +94,7 @@ export async function productSchemaAfter(sql: SqlExecutor, graph: UserGraph): Pr
 
 /** The product's tables in this graph: `users` and its children, when the user table is the product's. */
 function productTables(graph: UserGraph): Relation[] {
-  if (graph.users.relation.name !== 'users') return [];
+  if (!graph.product) return [];
   return graph.keyTables.map((t) => t.relation);
 }
 

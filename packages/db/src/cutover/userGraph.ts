@@ -33,6 +33,9 @@ import type { SqlExecutor } from './SqlExecutor.js';
 /** `format_type` of the types a creation column may have: with or without time zone, any precision. */
 const TIMESTAMP_TYPE = /^timestamp/;
 
+/** The creation column of the product's `users`, which (with the table's name) tells it from a team's own. */
+const PRODUCT_USERS_CREATED = 'date_joined';
+
 /** The product's own child tables, with the instant their UUIDv6 keys encode. */
 export const PRODUCT_TABLES: Readonly<Record<Exclude<TableName, 'users'>, string>> = {
   user_profiles: 'created_at',
@@ -65,6 +68,13 @@ export interface TextTranslation {
 /** What the cutover will do to a database's user graph, read from the catalog (and the configuration). */
 export interface UserGraph {
   readonly config: ResolvedConfig;
+  /**
+   * The user table is the product's `users`, with its creation column `date_joined`: its schema is checked, its
+   * child tables get keys of their own and end as the entities declare them. A team's own table that happens
+   * to be called `users` (Sequelize's `tableName: 'users'`, TypeORM's `@Entity('users')`) with another creation
+   * column converts like any other user table.
+   */
+  readonly product: boolean;
   readonly users: KeyTable;
   /** The user table first. */
   readonly keyTables: readonly KeyTable[];
@@ -153,7 +163,7 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
   const users = keyTable(usersRelation, key, created, 'users', refuse, config, timestamps);
   const keyTables: KeyTable[] = [];
   if (users) keyTables.push(users);
-  const product = usersRelation.name === 'users';
+  const product = usersRelation.name === 'users' && config.createdColumn === PRODUCT_USERS_CREATED;
   if (users && product) {
     for (const [name, createdColumn] of Object.entries(PRODUCT_TABLES)) {
       const relation = await findRelation(sql, `${usersRelation.schema}.${name}`);
@@ -413,6 +423,7 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
     state: 'legacy',
     graph: {
       config,
+      product,
       users,
       keyTables,
       references,
@@ -476,6 +487,7 @@ function emptyGraph(config: ResolvedConfig, relation: Relation, refusals: Refusa
   const placeholder = { relation, name: '', attnum: 0, type: '', notNull: false };
   return {
     config,
+    product: false,
     users: { relation, key: placeholder, created: placeholder, role: 'users' },
     keyTables: [],
     references: [],
