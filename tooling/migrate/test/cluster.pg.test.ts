@@ -8,6 +8,7 @@ import {
   migrateIn,
   statusesOf,
   USERS,
+  usersIdType,
 } from './cutoverTest.js';
 
 const cluster = redisTopologies().find((topology) => topology.name === 'cluster')!;
@@ -37,11 +38,31 @@ describe('pnpm migrate on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
     expect(await redisSnapshot(legacy.redis, `${legacy.env.QUEUE_PREFIX}:`)).toEqual(jobs);
   });
 
-  test('the run removes the legacy keys of every master, reporting each, translates the jobs, then is a no-op', async ({
+  test('with the cluster unreachable: the database step is done, the sessions step names the seed nodes and how to check them, the rest is not run', async ({
+    legacy,
+  }) => {
+    const dead = '127.0.0.1:6399,127.0.0.1:6398';
+    const keys = await redisSnapshot(legacy.redis, `${legacy.stem}:`);
+    const { code, summary, out } = await migrateIn({ ...legacy.env, REDIS_CLUSTER_NODES: dead });
+    expect(code).toBe(1);
+    expect(summary).toBeUndefined();
+    expect(out).toContain(`sessions failed after`);
+    expect(out).toContain(`cannot reach the Redis Cluster at ${dead}`);
+    expect(out).toContain('REDIS_CLUSTER_NODES names nodes of a running cluster');
+    expect(out).toMatch(/queued-jobs +skipped +- +not run: the sessions step did not succeed/);
+    expect(await usersIdType(legacy.database.url)).toBe('uuid');
+    expect(await redisSnapshot(legacy.redis, `${legacy.stem}:`)).toEqual(keys);
+  });
+
+  test('run again on the cluster, it removes the legacy keys of every master, reporting each, translates the jobs, then is a no-op', async ({
     legacy,
   }) => {
     const run = await migrateIn(legacy.env, '--json');
-    expect(statusesOf(run.summary)).toEqual({ database: 'done', sessions: 'done', 'queued-jobs': 'done' });
+    expect(statusesOf(run.summary)).toEqual({
+      database: 'already-done',
+      sessions: 'done',
+      'queued-jobs': 'done',
+    });
     expect(run.code).toBe(0);
     const sessions = run.summary?.steps[1]?.report as {
       removed: number;

@@ -10,6 +10,8 @@ import {
   usersIdType,
 } from './cutoverTest.js';
 
+// On one Redis; cluster.pg.test.ts runs the same dry run, failure (an unreachable cluster), resume and no-op on the
+// run's Redis Cluster (issue 14). The unreachable database is PostgreSQL's case: no Redis topology changes it.
 describe('pnpm migrate: the three steps in one process', () => {
   test('a dry run plans every step with a lock-time estimate and writes nothing anywhere', async ({
     legacy,
