@@ -13,6 +13,9 @@ import { isolatedAppEnv, REDIS_URL } from './isolatedAppEnv.js';
 import { pollUntil } from './pollUntil.js';
 
 /*
+ * One Redis only: what is tested is the relaying of signals and a shutdown held open by a PostgreSQL lock; the
+ * apps' Redis connections on a cluster, and their SIGTERM shutdown there, are scale.pg.test.ts's.
+ *
  * Wrappers relay signals: turbo interrupts each task's process group and tsx forwards the same interrupt to
  * the node it started, so an app can get its signal twice while it is still closing. The second one must
  * not cut the graceful shutdown short. A table lock held by the test keeps a job (or a request) in flight,

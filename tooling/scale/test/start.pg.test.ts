@@ -6,38 +6,54 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@org/cli';
 import { createTestDatabase, type TestDatabase } from '@org/db/testing';
-import { deleteKeysWithPrefix } from '@org/sessions/testing';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@org/sessions';
+import { deleteKeysWithPrefix, redisSnapshot } from '@org/sessions/testing';
+import { redisTopologies } from '@org/sessions/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, START_TIMEOUT_MS } from './appProcess.js';
-import { isolatedAppEnv, REDIS_URL } from './isolatedAppEnv.js';
+import { isolatedAppEnv } from './isolatedAppEnv.js';
 import { pollUntil } from './pollUntil.js';
 
-const stem = `start-${randomUUID()}`;
 let db: TestDatabase;
 let tempDir: string;
-const redis = new Redis(REDIS_URL);
 
 beforeAll(async () => {
   db = await createTestDatabase({ state: 'migrated' });
   tempDir = await mkdtemp(join(tmpdir(), 'start-test-'));
 });
 afterAll(async () => {
-  await deleteKeysWithPrefix(redis, `${stem}:`);
-  await deleteKeysWithPrefix(redis, `${stem}-bull:`);
-  redis.disconnect();
   await db?.drop();
   await rm(tempDir, { recursive: true, force: true });
 });
 
-describe('pnpm start', () => {
+// On one Redis and on the run's 3-master Redis Cluster (issue 14): pnpm start must hand REDIS_CLUSTER_NODES to
+// both apps, whose /ready then checks the cluster.
+describe.each(redisTopologies())('pnpm start on $name Redis', (topology) => {
+  const stem = `start-${randomUUID()}`;
+  // On a cluster every key of a BullMQ queue must hash to one slot: the queue prefix carries a hash tag.
+  const queuePrefix = topology.name === 'cluster' ? `{${stem}}-bull` : `${stem}-bull`;
+  let redis: RedisClient;
+  beforeAll(() => {
+    redis = createRedisClient(topology.target);
+  });
+  afterAll(async () => {
+    await deleteKeysWithPrefix(redis, `${stem}:`);
+    await deleteKeysWithPrefix(redis, `${queuePrefix}:`);
+    redis.disconnect();
+  });
+
   it('runs the api and the worker; Ctrl-C (SIGINT to the group) stops both cleanly, reported as such', async () => {
     const port = await freePort();
     const child = spawn('pnpm', ['start'], {
       cwd: repoRoot,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...isolatedAppEnv({ databaseUrl: db.url, stem, tempDir, port }) },
+      env: {
+        ...process.env,
+        ...isolatedAppEnv({ databaseUrl: db.url, stem, tempDir, port }),
+        ...topology.env,
+        QUEUE_PREFIX: queuePrefix,
+      },
     });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -59,6 +75,12 @@ describe('pnpm start', () => {
         { timeoutMs: START_TIMEOUT_MS, intervalMs: 250, describe: () => output },
       );
       expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+      // The worker's schedulers are on this topology's Redis: pnpm start passed its variables on.
+      await pollUntil(
+        "the worker's schedulers on this Redis",
+        async () => ((await redisSnapshot(redis, `${queuePrefix}:`)).size > 0 ? true : undefined),
+        { timeoutMs: START_TIMEOUT_MS, describe: () => output },
+      );
     } finally {
       process.kill(-child.pid!, 'SIGINT');
     }
