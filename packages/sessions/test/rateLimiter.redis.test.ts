@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createRateLimiter,
@@ -50,11 +49,14 @@ describe.each(redisTopologies())('createRateLimiter on $name Redis', ({ target }
 });
 
 describe('createRateLimiter', () => {
-  it('reports an unreachable Redis as SessionStoreUnavailableError', async () => {
-    const down = new Redis({
-      port: 1,
+  it.each([
+    ['a single Redis', { url: 'redis://127.0.0.1:1' }],
+    ['a Redis Cluster', { url: 'redis://127.0.0.1:1', clusterNodes: ['127.0.0.1:1', '127.0.0.1:2'] }],
+  ])('reports %s that is unreachable as SessionStoreUnavailableError', async (_, where) => {
+    const down = createRedisClient(where, {
       lazyConnect: true,
       enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
     down.on('error', () => {});
