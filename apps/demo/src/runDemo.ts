@@ -11,7 +11,13 @@ import { deleteKeysWithPrefix } from '@org/sessions/testing';
 import { DEMO_COMMAND, usersFrom } from './demoCommand.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embeddedPostgres.js';
 import { createLegacySystem, DEMO_USERS } from './legacySystem.js';
-import { runCommandOf, type Service, startService, waitUntilReady } from './services.js';
+import {
+  runCommandOf,
+  SERVICE_START_TIMEOUT_MS,
+  type Service,
+  startService,
+  waitUntilReady,
+} from './services.js';
 
 /**
  * `pnpm demo` with its argv and io: returns the exit code (0 done, 1 a step failed, 2 usage).
@@ -188,7 +194,8 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
       lastName: 'Comer',
     });
     print(`POST /auth/register (${email}) -> ${register.status} ${JSON.stringify(register.body)}`);
-    const mail = await waitForMail(mailDir, 30_000);
+    // The worker started with the api but nothing waited for it: its start-up counts against this wait.
+    const mail = await waitForMail(mailDir, SERVICE_START_TIMEOUT_MS);
     print('the worker delivered the verification email:');
     print(`  | To: ${mail.to}\n  | Subject: ${mail.subject}\n  |`);
     print(

@@ -71,8 +71,18 @@ export function startService(name: string, entry: string, env: Record<string, st
   };
 }
 
+/**
+ * How long the demo waits for a service it started: tsx transforms the api's or the worker's sources cold at each
+ * start, seconds on a quiet machine and up to a minute on a loaded one (CI runs every package's tests at once).
+ */
+export const SERVICE_START_TIMEOUT_MS = 120_000;
+
 /** Polls `url` until it answers 200, or fails with the service's output. */
-export async function waitUntilReady(service: Service, url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitUntilReady(
+  service: Service,
+  url: string,
+  timeoutMs = SERVICE_START_TIMEOUT_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
