@@ -151,11 +151,15 @@ function toForeignKey(row: ForeignKeyRow): ForeignKey {
   };
 }
 
-/** Foreign keys whose referenced columns include `column` of `relation`. */
+/**
+ * Foreign keys whose referenced columns include `column` of `relation`. A partitioned table's foreign key
+ * stands for the copies PostgreSQL keeps on each partition (`conparentid`): those are left out.
+ */
 export async function foreignKeysReferencing(sql: SqlExecutor, column: Column): Promise<ForeignKey[]> {
   const rows = await sql.query<ForeignKeyRow>(
     `SELECT ${FOREIGN_KEY_COLUMNS} ${FOREIGN_KEY_FROM}
-      WHERE k.contype = 'f' AND k.confrelid = ? AND ? = ANY (k.confkey) ORDER BY n.nspname, c.relname, k.conname`,
+      WHERE k.contype = 'f' AND k.conparentid = 0 AND k.confrelid = ? AND ? = ANY (k.confkey)
+      ORDER BY n.nspname, c.relname, k.conname`,
     [column.relation.oid, column.attnum],
   );
   return rows.map(toForeignKey);
@@ -165,7 +169,7 @@ export async function foreignKeysReferencing(sql: SqlExecutor, column: Column): 
 export async function foreignKeysFrom(sql: SqlExecutor, column: Column): Promise<ForeignKey[]> {
   const rows = await sql.query<ForeignKeyRow>(
     `SELECT ${FOREIGN_KEY_COLUMNS} ${FOREIGN_KEY_FROM}
-      WHERE k.contype = 'f' AND k.conrelid = ? AND ? = ANY (k.conkey) ORDER BY k.conname`,
+      WHERE k.contype = 'f' AND k.conparentid = 0 AND k.conrelid = ? AND ? = ANY (k.conkey) ORDER BY k.conname`,
     [column.relation.oid, column.attnum],
   );
   return rows.map(toForeignKey);

@@ -136,7 +136,8 @@ async function attached(sql: SqlExecutor, relation: Relation): Promise<string> {
             coalesce(cardinality(c.relacl), 0) AS grants,
             (SELECT count(*) FROM pg_publication_rel WHERE prrelid = c.oid) AS publications,
             c.relrowsecurity AS rls, obj_description(c.oid, 'pg_class') IS NOT NULL AS commented,
-            pg_get_userbyid(c.relowner) AS owner
+            pg_get_userbyid(c.relowner) AS owner,
+            (SELECT count(*) FROM pg_partition_tree(c.oid) WHERE level > 0) AS partitions
        FROM pg_class c WHERE c.oid = ?`,
     [relation.oid],
   );
@@ -152,5 +153,6 @@ async function attached(sql: SqlExecutor, relation: Relation): Promise<string> {
   if (Number(row?.publications) > 0) parts.push(`${row?.publications} publication(s)`);
   if (row?.commented) parts.push('comment');
   parts.push(`owner ${row?.owner}`);
+  if (Number(row?.partitions) > 0) parts.push(`${row?.partitions} partitions, converted with it`);
   return parts.join(', ');
 }

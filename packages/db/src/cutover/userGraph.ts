@@ -406,12 +406,32 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
   for (const translation of translations)
     tables.set(translation.column.relation.oid, translation.column.relation);
   for (const relation of deletions) tables.set(relation.oid, relation);
-  for (const relation of await inheritanceOf(sql, [...tables.values()])) {
-    refuse(
-      `table ${display(relation)}`,
-      'is partitioned or takes part in table inheritance',
-      'partitioned user graphs are not converted yet: convert it by hand, or detach its partitions first',
-    );
+  const keyed = new Set(keyTables.map((t) => t.relation.oid));
+  for (const { relation, kind, parent } of await inheritanceOf(sql, [...tables.values()])) {
+    const reason = {
+      partitioned: 'is partitioned',
+      partition: `is a partition of ${parent}, whose column types it must keep`,
+      inherited: 'takes part in table inheritance (INHERITS)',
+    }[kind];
+    if (keyed.has(relation.oid)) {
+      refuse(
+        `table ${display(relation)}`,
+        reason,
+        'a table whose rows get UUIDv6 keys is converted on its own: detach its partitions or children first, or convert it by hand',
+      );
+    } else if (kind === 'partition') {
+      refuse(
+        `table ${display(relation)}`,
+        reason,
+        `declare the reference (or put the foreign key) on ${parent}, which converts with all its partitions`,
+      );
+    } else if (kind === 'inherited') {
+      refuse(
+        `table ${display(relation)}`,
+        reason,
+        'make it a partitioned table or a table of its own before the cutover, or convert it by hand',
+      );
+    }
   }
   if (!users) {
     return {
@@ -562,7 +582,8 @@ async function candidateReferences(sql: SqlExecutor): Promise<Candidate[]> {
                   OR (a.attname LIKE '%\\_id' AND g.attname = left(a.attname, -3) || '_type'))
               LIMIT 1) AS generic
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p') AND ${USER_SCHEMAS_SQL} AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${USER_SCHEMAS_SQL}
+        AND a.attnum > 0 AND NOT a.attisdropped
         AND c.relname NOT IN (${OWN_TABLES.map(quoteLiteral).join(', ')})
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k
                          WHERE k.conrelid = c.oid AND k.contype = 'f' AND a.attnum = ANY (k.conkey))
@@ -614,16 +635,30 @@ async function nonViewDependents(sql: SqlExecutor, view: Relation): Promise<stri
   return rows.map((r) => r.what);
 }
 
-/** Tables among `relations` that are partitioned, partitions, or in an inheritance tree. */
-async function inheritanceOf(sql: SqlExecutor, relations: readonly Relation[]): Promise<Relation[]> {
+/**
+ * Tables among `relations` that are partitioned (converted in place with all their partitions: PostgreSQL
+ * carries a column's new type, its indexes and the partitions' copies of a foreign key down the tree), a
+ * partition (`parent` is its partitioned table), or in an INHERITS tree.
+ */
+async function inheritanceOf(
+  sql: SqlExecutor,
+  relations: readonly Relation[],
+): Promise<{ relation: Relation; kind: 'partitioned' | 'partition' | 'inherited'; parent: string | null }[]> {
   if (relations.length === 0) return [];
-  const rows = await sql.query<{ oid: string }>(
-    `SELECT c.oid::int8 AS oid FROM pg_class c
+  const rows = await sql.query<{
+    oid: string;
+    kind: 'partitioned' | 'partition' | 'inherited';
+    parent: string | null;
+  }>(
+    `SELECT c.oid::int8 AS oid,
+            CASE WHEN c.relispartition THEN 'partition' WHEN c.relkind = 'p' THEN 'partitioned' ELSE 'inherited' END AS kind,
+            (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition) AS parent
+       FROM pg_class c
       WHERE c.oid IN (${relations.map(() => '?').join(', ')})
         AND (c.relkind = 'p' OR c.relispartition
              OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid))`,
     relations.map((r) => r.oid),
   );
-  const found = new Set(rows.map((r) => Number(r.oid)));
-  return relations.filter((r) => found.has(r.oid));
+  const byOid = new Map(relations.map((r) => [r.oid, r]));
+  return rows.map((row) => ({ relation: byOid.get(Number(row.oid))!, kind: row.kind, parent: row.parent }));
 }
