@@ -14,6 +14,7 @@ import {
   listTables,
   OWN_TABLES,
   primaryKeyColumn,
+  quoteIdent,
   quoteLiteral,
   type Relation,
   readColumns,
@@ -406,6 +407,17 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
   for (const translation of translations)
     tables.set(translation.column.relation.oid, translation.column.relation);
   for (const relation of deletions) tables.set(relation.oid, relation);
+  const views = new Set(viewRelations.map((v) => v.oid));
+  for (const { relation, owner } of await notOwned(sql, [...tables.values(), ...viewRelations])) {
+    refuse(
+      `${views.has(relation.oid) ? 'view' : 'table'} ${display(relation)}`,
+      `is owned by ${owner}: only its owner (or a member of that role) can alter it`,
+      `run the cutover as ${owner}, or as a member of that role`,
+    );
+  }
+  for (const missing of await missingDatabasePrivileges(sql)) {
+    refuse(missing.object, missing.reason, missing.fix);
+  }
   const keyed = new Set(keyTables.map((t) => t.relation.oid));
   for (const { relation, kind, parent } of await inheritanceOf(sql, [...tables.values()])) {
     const reason = {
@@ -661,4 +673,58 @@ async function inheritanceOf(
   );
   const byOid = new Map(relations.map((r) => [r.oid, r]));
   return rows.map((row) => ({ relation: byOid.get(Number(row.oid))!, kind: row.kind, parent: row.parent }));
+}
+
+/** Tables and views among `relations` that the current role may not alter: not its own, nor a role it is in. */
+async function notOwned(
+  sql: SqlExecutor,
+  relations: readonly Relation[],
+): Promise<{ relation: Relation; owner: string }[]> {
+  if (relations.length === 0) return [];
+  const rows = await sql.query<{ oid: string; owner: string }>(
+    `SELECT c.oid::int8 AS oid, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
+      WHERE c.oid IN (${relations.map(() => '?').join(', ')}) AND NOT pg_has_role(c.relowner, 'USAGE')
+      ORDER BY c.oid`,
+    relations.map((r) => r.oid),
+  );
+  const byOid = new Map(relations.map((r) => [r.oid, r]));
+  return rows.map((row) => ({ relation: byOid.get(Number(row.oid))!, owner: row.owner }));
+}
+
+/** The cutover creates `legacy_user_ids` in the current schema and works in temporary tables. */
+async function missingDatabasePrivileges(sql: SqlExecutor): Promise<Refusal[]> {
+  const [row] = await sql.query<{
+    me: string;
+    database: string;
+    schema: string | null;
+    create: boolean;
+    temp: boolean;
+  }>(
+    `SELECT current_user AS me, current_database() AS database, current_schema() AS schema,
+            coalesce(has_schema_privilege(current_schema(), 'CREATE'), false) AS create,
+            has_database_privilege(current_database(), 'TEMP') AS temp`,
+  );
+  if (!row) return [];
+  const refusals: Refusal[] = [];
+  if (!row.create) {
+    refusals.push({
+      object: row.schema === null ? 'the search path' : `schema ${row.schema}`,
+      reason:
+        row.schema === null
+          ? 'names no existing schema, where legacy_user_ids would be created'
+          : `does not let ${row.me} create legacy_user_ids there`,
+      fix:
+        row.schema === null
+          ? "set the search path of the role the cutover runs as to the user table's schema"
+          : `GRANT CREATE ON SCHEMA ${quoteIdent(row.schema)} TO ${quoteIdent(row.me)}`,
+    });
+  }
+  if (!row.temp) {
+    refusals.push({
+      object: 'the database',
+      reason: `does not let ${row.me} create the temporary tables the cutover works in`,
+      fix: `GRANT TEMPORARY ON DATABASE ${quoteIdent(row.database)} TO ${quoteIdent(row.me)}`,
+    });
+  }
+  return refusals;
 }
