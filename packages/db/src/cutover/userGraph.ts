@@ -22,6 +22,7 @@ import {
 } from './catalog.js';
 import { LEGACY_TABLES, type TableName } from './expectedSchemas.js';
 import { type ResolvedConfig, resolveConfig } from './presets.js';
+import { expressionsThatBreak } from './probeExpressions.js';
 import {
   type RecreatedObject,
   readPolicies,
@@ -407,6 +408,14 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
   for (const translation of translations)
     tables.set(translation.column.relation.oid, translation.column.relation);
   for (const relation of deletions) tables.set(relation.oid, relation);
+  const becomingUuid = [...keyTables.map((t) => t.key), ...references.map((r) => r.column)];
+  for (const broken of await expressionsThatBreak(sql, becomingUuid)) {
+    refuse(
+      broken.object,
+      `reads ${broken.columns.join(', ')}, which become${broken.columns.length === 1 ? 's' : ''} uuid, and then fails: ${broken.error}`,
+      'drop it before the cutover, and re-create it for uuid after if it is still needed',
+    );
+  }
   const views = new Set(viewRelations.map((v) => v.oid));
   for (const { relation, owner } of await notOwned(sql, [...tables.values(), ...viewRelations])) {
     refuse(
