@@ -94,7 +94,11 @@ export async function runMigrations(
   const listed = (config.get('migrations').migrationsList ?? []).map((m) => m.name);
   const to = options.to === undefined ? undefined : resolveMigrationName(options.to, listed);
   const executed = await readHistory(orm);
-  const state = await readGraphState(sql, cutoverConfig);
+  // Once the history records the cutover, the user table is what it named: later runs (a deploy's plain
+  // `migrate`) need not be told again which table that was.
+  const state = executed.includes(CUTOVER_MIGRATION)
+    ? ({ state: 'migrated' } as const)
+    : await readGraphState(sql, cutoverConfig);
 
   const adopted = adoptable(executed, state);
   const done = new Set([...executed, ...adopted]);

@@ -228,8 +228,16 @@ describe('the cutover on a schema made by Sequelize 6 sync()', () => {
         constraints: (await constraintsAndIndexes(orm)).constraints
           .filter((k) => k.table === 'users')
           .map((k) => [k.name, k.definition, k.types]),
+        productTables: await rows(
+          orm,
+          `SELECT to_regclass('user_exports')::text AS exports, to_regclass('account_deletions')::text AS deletions`,
+        ),
       }));
       expect(after.posts).toEqual([{ n: USERS }]);
+      // the product's account-lifecycle tables reference the product's users: none are made for this one
+      expect(after.productTables).toEqual([{ exports: null, deletions: null }]);
+      const plain = await withOrm(copy.url, (orm) => runMigrations(orm));
+      expect(plain).toMatchObject({ applied: [], initialState: 'migrated' });
       // its own unique email constraint stays; the product's case-insensitive email index is not imposed
       expect(after.constraints).toEqual([
         ['Users_email_key', 'UNIQUE (email)', 'character varying(255)'],

@@ -206,4 +206,12 @@ describe('the cutover on a schema made by a TypeORM generated migration', () => 
     expect(again).toMatchObject({ applied: [], initialState: 'migrated' });
     expect(await readState(db.url)).toEqual(migrated);
   });
+
+  it('is a no-op when run again without the cutover configuration (a deploy that runs plain migrate)', async () => {
+    for (const dryRun of [true, false]) {
+      const again = await withOrm(db.url, (orm) => runMigrations(orm, { dryRun }));
+      expect(again).toMatchObject({ applied: [], initialState: 'migrated' });
+    }
+    expect(await readState(db.url)).toEqual(migrated);
+  });
 });

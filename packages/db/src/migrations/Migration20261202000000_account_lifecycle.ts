@@ -6,16 +6,19 @@ import { Migration } from '@mikro-orm/migrations';
  * `DELETE /me`, deleted by the worker after their grace period). Both reference `users` with ON DELETE
  * CASCADE, so deleting a user removes its exports and its deletion request with it.
  *
- * They belong to the product schema: on a database whose user table is not the product's `users` with uuid
- * keys (the cutover pointed at another schema, e.g. Django's `auth_user`), there is nothing for them to
- * reference and the migration changes nothing; nor does it on a database that has them already.
+ * They belong to the product schema: on a database whose user table is not the product's `users` (uuid keys,
+ * `date_joined`) the migration changes nothing: the cutover pointed at another table (Django's `auth_user`),
+ * or at a team's own table that happens to be called `users` (an ORM's, with `createdAt`). Nor does it on a
+ * database that has them already.
  */
 export class Migration20261202000000_account_lifecycle extends Migration {
   override async up(): Promise<void> {
     const [users] = await this.execute(
       `SELECT format_type(a.atttypid, a.atttypmod) AS type
          FROM pg_attribute a
-        WHERE a.attrelid = to_regclass('users') AND a.attname = 'id' AND NOT a.attisdropped`,
+        WHERE a.attrelid = to_regclass('users') AND a.attname = 'id' AND NOT a.attisdropped
+          AND EXISTS (SELECT 1 FROM pg_attribute d
+                       WHERE d.attrelid = a.attrelid AND d.attname = 'date_joined' AND NOT d.attisdropped)`,
     );
     if (users?.type !== 'uuid') return;
     // An unmanaged database adopted as migrated (no MikroORM history) may have the tables already.
