@@ -31,6 +31,8 @@ export function runDemoCommand(argv: readonly string[], io: CommandIo): Promise<
 
 async function runDemo(users: number, io: CommandIo): Promise<number> {
   const print = (line: string) => io.stdout.write(`${line}\n`);
+  /** One request to the api and its answer; the answers line up in one column. */
+  const exchange = (request: string, answer: string) => print(`${request.padEnd(52)} -> ${answer}`);
   const style = createStyle(io.stdout, io.env);
   const progress = createProgress(io.stdout);
   const started = performance.now();
@@ -169,22 +171,16 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
       email: demoUser.email,
       password: demoUser.password,
     });
-    print(`POST /auth/login (${demoUser.email}, legacy password)      -> ${login.status}`);
+    exchange(`POST /auth/login (${demoUser.email}, legacy password)`, `${login.status}`);
     const me = await http(base, 'GET', '/me', undefined, login.cookie);
-    print(
-      `GET  /me                                                 -> ${me.status} ${JSON.stringify(me.body)}`,
-    );
+    exchange('GET  /me', `${me.status} ${JSON.stringify(me.body)}`);
     const other = await queryOne<{ slug: string }>('SELECT slug FROM users WHERE email = ?', [
       DEMO_USERS[1].email,
     ]);
     const profile = await http(base, 'GET', `/users/${other.slug}`);
-    print(
-      `GET  /users/${other.slug}                            -> ${profile.status} ${JSON.stringify(profile.body)}`,
-    );
+    exchange(`GET  /users/${other.slug}`, `${profile.status} ${JSON.stringify(profile.body)}`);
     const old = await http(base, 'GET', `/users/${before.id}`);
-    print(
-      `GET  /users/${before.id} (an old integer URL)                    -> ${old.status} ${old.body.type ?? ''}`,
-    );
+    exchange(`GET  /users/${before.id} (an old integer URL)`, `${old.status} ${old.body.type ?? ''}`);
 
     const email = `newcomer-${runId}@demo.test`;
     const register = await http(base, 'POST', '/auth/register', {
@@ -193,7 +189,7 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
       firstName: 'New',
       lastName: 'Comer',
     });
-    print(`POST /auth/register (${email}) -> ${register.status} ${JSON.stringify(register.body)}`);
+    exchange(`POST /auth/register (${email})`, `${register.status} ${JSON.stringify(register.body)}`);
     // The worker started with the api but nothing waited for it: its start-up counts against this wait.
     const mail = await waitForMail(mailDir, SERVICE_START_TIMEOUT_MS);
     print('the worker delivered the verification email:');
@@ -208,13 +204,12 @@ async function runDemo(users: number, io: CommandIo): Promise<number> {
     const token = new URL(/https?:\S+/.exec(mail.text)?.[0] ?? 'https://invalid').searchParams.get('token');
     if (!token) throw new Error('the verification email carries no token link');
     const verified = await http(base, 'POST', '/auth/verify-email', { token });
-    print(
-      `POST /auth/verify-email (the token from the link)       -> ${verified.status} ${JSON.stringify(verified.body)}`,
+    exchange(
+      'POST /auth/verify-email (the token from the link)',
+      `${verified.status} ${JSON.stringify(verified.body)}`,
     );
     const replay = await http(base, 'POST', '/auth/verify-email', { token });
-    print(
-      `POST /auth/verify-email (the same token again)          -> ${replay.status} ${replay.body.type ?? ''}`,
-    );
+    exchange('POST /auth/verify-email (the same token again)', `${replay.status} ${replay.body.type ?? ''}`);
   } catch (error) {
     exitCode = 1;
     progress.done();
