@@ -7,7 +7,8 @@ import { rows } from './support/withOrm.js';
 /*
  * Check constraints and indexes are kept, and ALTER COLUMN ... TYPE uuid rebuilds those that read a converted
  * column. One written for integers would fail the conversion under the locks after a dry run that passed:
- * the cutover type-checks each against the converted columns first and refuses the ones that break.
+ * the cutover type-checks each against the converted columns first and refuses the ones that break. A default
+ * on a converted reference (an integer user id) cannot be cast either: refused, with the statements to use.
  */
 const databases = testDatabasePerTest();
 
@@ -26,7 +27,7 @@ const definitions = (o: Orm) =>
      ORDER BY 1`,
   );
 
-describe('check constraints and indexes on a converted column', () => {
+describe('check constraints, indexes and defaults on a converted column', () => {
   it('refuses, before any change, those that do not hold for uuid, and keeps those that do', async () => {
     const o = await databases.legacy(20);
     await exec(
@@ -79,5 +80,33 @@ describe('check constraints and indexes on a converted column', () => {
     expect(await rows(o, 'SELECT count(*)::int AS n FROM orders o JOIN users u ON u.id = o.user_id')).toEqual(
       [{ n: 20 }],
     );
+  });
+
+  it('refuses a default on a converted reference, naming the statement and where the new id will be', async () => {
+    const o = await databases.legacy(10);
+    await exec(
+      o,
+      'CREATE TABLE notes (id serial PRIMARY KEY, owner_id integer DEFAULT 1 REFERENCES users(id), body text)',
+      'CREATE TABLE drafts (id serial PRIMARY KEY, author_id integer DEFAULT NULL REFERENCES users(id))',
+      "INSERT INTO notes (body) VALUES ('by the default owner')",
+    );
+    const before = await databaseFingerprint(o);
+    const error = await runMigrations(o).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CutoverRefusedError);
+    expect((error as CutoverRefusedError).refusals).toEqual([
+      {
+        object: 'column notes.owner_id',
+        reason: 'has a default (1) that cannot become a uuid by itself',
+        fix: 'drop it before the cutover (ALTER TABLE "public"."notes" ALTER COLUMN "owner_id" DROP DEFAULT), and after it set the new id of that user as its default (SELECT user_id FROM legacy_user_ids WHERE legacy_id = 1)',
+      },
+    ]);
+    expect(await databaseFingerprint(o)).toEqual(before);
+
+    await exec(o, 'ALTER TABLE "public"."notes" ALTER COLUMN "owner_id" DROP DEFAULT');
+    await runMigrations(o);
+    // The note still names the user whose legacy id was 1.
+    expect(
+      await rows(o, 'SELECT m.legacy_id FROM notes n JOIN legacy_user_ids m ON m.user_id = n.owner_id'),
+    ).toEqual([{ legacy_id: 1 }]);
   });
 });

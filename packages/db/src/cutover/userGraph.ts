@@ -14,6 +14,7 @@ import {
   listTables,
   OWN_TABLES,
   primaryKeyColumn,
+  qualified,
   quoteIdent,
   quoteLiteral,
   type Relation,
@@ -416,6 +417,18 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
       'drop it before the cutover, and re-create it for uuid after if it is still needed',
     );
   }
+  for (const { column, expression } of await defaultsOf(
+    sql,
+    references.map((r) => r.column),
+  )) {
+    const target = references.find((r) => r.column === column)?.target;
+    const legacyUserId = target?.role === 'users' && /^\d+$/.test(expression) ? expression : undefined;
+    refuse(
+      `column ${displayColumn(column)}`,
+      `has a default (${expression}) that cannot become a uuid by itself`,
+      `drop it before the cutover (ALTER TABLE ${qualified(column.relation)} ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT)${legacyUserId === undefined ? '' : `, and after it set the new id of that user as its default (SELECT user_id FROM legacy_user_ids WHERE legacy_id = ${legacyUserId})`}`,
+    );
+  }
   const views = new Set(viewRelations.map((v) => v.oid));
   for (const { relation, owner } of await notOwned(sql, [...tables.values(), ...viewRelations])) {
     refuse(
@@ -736,4 +749,23 @@ async function missingDatabasePrivileges(sql: SqlExecutor): Promise<Refusal[]> {
     });
   }
   return refusals;
+}
+
+/** The columns among `columns` that have a default, with its expression. */
+async function defaultsOf(
+  sql: SqlExecutor,
+  columns: readonly Column[],
+): Promise<{ column: Column; expression: string }[]> {
+  if (columns.length === 0) return [];
+  const rows = await sql.query<{ relid: string; attnum: number; expression: string }>(
+    `SELECT d.adrelid::int8 AS relid, d.adnum AS attnum, pg_get_expr(d.adbin, d.adrelid) AS expression
+       FROM pg_attrdef d
+      WHERE (d.adrelid::int8, d.adnum::int4) IN (${columns.map(() => '(?::int8, ?::int4)').join(', ')})
+      ORDER BY 1, 2`,
+    columns.flatMap((c) => [c.relation.oid, c.attnum]),
+  );
+  const byKey = new Map(columns.map((c) => [`${c.relation.oid}:${c.attnum}`, c]));
+  return rows
+    .filter((row) => row.expression.toUpperCase() !== 'NULL')
+    .map((row) => ({ column: byKey.get(`${row.relid}:${row.attnum}`)!, expression: row.expression }));
 }
