@@ -5,6 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
 import {
   associationsByEmail,
   constraintsAndIndexes,
+  cutOverFixture,
+  expectEveryAssociationSeeded,
   loadSchemaFile,
   runSql,
   tableData,
@@ -129,14 +131,12 @@ describe('the cutover on a schema made by Sequelize 6 sync()', () => {
   let migrated: State;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ state: 'empty' });
-    await loadSchemaFile(db.url, SCHEMA);
-    await withOrm(db.url, (orm) => runSql(orm, seedStatements()));
-    legacy = await readState(db.url);
-    dryRun = await withOrm(db.url, (orm) => runMigrations(orm, { dryRun: true, cutover: CUTOVER }));
-    afterDryRun = await readState(db.url);
-    await withOrm(db.url, (orm) => runMigrations(orm, { cutover: CUTOVER }));
-    migrated = await readState(db.url);
+    ({ db, legacy, dryRun, afterDryRun, migrated } = await cutOverFixture({
+      schema: SCHEMA,
+      seed: seedStatements,
+      cutover: CUTOVER,
+      readState,
+    }));
   });
 
   afterAll(async () => {
@@ -144,14 +144,7 @@ describe('the cutover on a schema made by Sequelize 6 sync()', () => {
   });
 
   it('seeds every association it checks', () => {
-    const users = Object.values(legacy.associations);
-    expect(users).toHaveLength(USERS);
-    for (const name of Object.keys(ASSOCIATIONS)) {
-      expect(
-        users.some((u) => (u[name]?.length ?? 0) > 0),
-        name,
-      ).toBe(true);
-    }
+    expectEveryAssociationSeeded(legacy.associations, Object.keys(ASSOCIATIONS), USERS);
   });
 
   it('dry run: finds every reference to "Users" through its foreign key, refuses nothing, changes nothing', () => {

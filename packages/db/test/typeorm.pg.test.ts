@@ -1,12 +1,12 @@
 import { uuidV6Ticks, uuidVersion } from '@org/ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MigrationRunReport, runMigrations } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+import type { TestDatabase } from '../src/testing/index.js';
 import {
   associationsByEmail,
   constraintsAndIndexes,
-  loadSchemaFile,
-  runSql,
+  cutOverFixture,
+  expectEveryAssociationSeeded,
   tableData,
 } from './support/ormSchema.js';
 import { rows, withOrm } from './support/withOrm.js';
@@ -110,17 +110,16 @@ describe('the cutover on a schema made by a TypeORM generated migration', () => 
   let migrated: State;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ state: 'empty' });
-    await loadSchemaFile(db.url, SCHEMA);
-    await withOrm(db.url, (orm) =>
+    ({ db, legacy, dryRun, afterDryRun, migrated } = await cutOverFixture({
+      schema: SCHEMA,
       // a server whose sessions are not on UTC: the ids must not depend on it
-      runSql(orm, [...seedStatements(), `ALTER DATABASE ${db.name} SET timezone = 'America/New_York'`]),
-    );
-    legacy = await readState(db.url);
-    dryRun = await withOrm(db.url, (orm) => runMigrations(orm, { dryRun: true, cutover: CUTOVER }));
-    afterDryRun = await readState(db.url);
-    await withOrm(db.url, (orm) => runMigrations(orm, { cutover: CUTOVER }));
-    migrated = await readState(db.url);
+      seed: (created) => [
+        ...seedStatements(),
+        `ALTER DATABASE ${created.name} SET timezone = 'America/New_York'`,
+      ],
+      cutover: CUTOVER,
+      readState,
+    }));
   });
 
   afterAll(async () => {
@@ -128,14 +127,7 @@ describe('the cutover on a schema made by a TypeORM generated migration', () => 
   });
 
   it('seeds every association it checks', () => {
-    const users = Object.values(legacy.associations);
-    expect(users).toHaveLength(USERS);
-    for (const name of Object.keys(ASSOCIATIONS)) {
-      expect(
-        users.some((u) => (u[name]?.length ?? 0) > 0),
-        name,
-      ).toBe(true);
-    }
+    expectEveryAssociationSeeded(legacy.associations, Object.keys(ASSOCIATIONS), USERS);
   });
 
   it('dry run: finds every reference to "user" through its foreign key, refuses nothing, changes nothing', () => {

@@ -1,12 +1,11 @@
 import { uuidV6Ticks, uuidVersion } from '@org/ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrations } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+import type { TestDatabase } from '../src/testing/index.js';
 import {
   associationsByEmail,
   constraintsAndIndexes,
-  loadSchemaFile,
-  runSql,
+  cutOverFixture,
   tableData,
 } from './support/ormSchema.js';
 import { rows, withOrm } from './support/withOrm.js';
@@ -72,12 +71,12 @@ describe('the cutover on a TypeORM schema whose user key is an identity column, 
   let migrated: State;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ state: 'empty' });
-    await loadSchemaFile(db.url, SCHEMA);
-    await withOrm(db.url, (orm) => runSql(orm, seedStatements()));
-    legacy = await readState(db.url);
-    await withOrm(db.url, (orm) => runMigrations(orm, { cutover: CUTOVER }));
-    migrated = await readState(db.url);
+    ({ db, legacy, migrated } = await cutOverFixture({
+      schema: SCHEMA,
+      seed: seedStatements,
+      cutover: CUTOVER,
+      readState,
+    }));
   });
 
   afterAll(async () => {

@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import type { Orm } from '../../src/index.js';
+import { expect } from 'vitest';
+import {
+  type MigrationRunReport,
+  type Orm,
+  type RunMigrationsOptions,
+  runMigrations,
+} from '../../src/index.js';
+import { createTestDatabase, type TestDatabase } from '../../src/testing/index.js';
 import { rows, withOrm } from './withOrm.js';
 
 /**
@@ -88,4 +95,57 @@ export async function tableData(orm: Orm): Promise<Record<string, unknown>> {
     );
   }
   return data;
+}
+
+/** An ORM-made fixture cut over, with what `readState` read before the dry run, after it, and after the cutover. */
+export interface FixtureCutover<State> {
+  readonly db: TestDatabase;
+  readonly legacy: State;
+  readonly dryRun: MigrationRunReport;
+  readonly afterDryRun: State;
+  readonly migrated: State;
+}
+
+/**
+ * Loads `schema` (a `pg_dump` an ORM made) into a database of its own, seeds it with `seed(db)`, then runs the
+ * dry run and the cutover with `cutover`, reading the state before, between and after. The caller drops `db`;
+ * if this throws, the database is dropped here.
+ */
+export async function cutOverFixture<State>(options: {
+  schema: URL;
+  seed: (db: TestDatabase) => readonly string[];
+  cutover: NonNullable<RunMigrationsOptions['cutover']>;
+  readState: (url: string) => Promise<State>;
+}): Promise<FixtureCutover<State>> {
+  const db = await createTestDatabase({ state: 'empty' });
+  try {
+    await loadSchemaFile(db.url, options.schema);
+    await withOrm(db.url, (orm) => runSql(orm, options.seed(db)));
+    const legacy = await options.readState(db.url);
+    const dryRun = await withOrm(db.url, (orm) =>
+      runMigrations(orm, { dryRun: true, cutover: options.cutover }),
+    );
+    const afterDryRun = await options.readState(db.url);
+    await withOrm(db.url, (orm) => runMigrations(orm, { cutover: options.cutover }));
+    return { db, legacy, dryRun, afterDryRun, migrated: await options.readState(db.url) };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+}
+
+/** Every association the fixture's queries name is held by some user, and there are `users` users. */
+export function expectEveryAssociationSeeded(
+  associations: Record<string, Record<string, string[]>>,
+  names: readonly string[],
+  users: number,
+): void {
+  const byUser = Object.values(associations);
+  expect(byUser).toHaveLength(users);
+  for (const name of names) {
+    expect(
+      byUser.some((u) => (u[name]?.length ?? 0) > 0),
+      name,
+    ).toBe(true);
+  }
 }
