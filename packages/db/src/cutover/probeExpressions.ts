@@ -1,4 +1,4 @@
-import { type Column, display, quoteIdent } from './catalog.js';
+import { type Column, display, quoteIdent, type Relation, readColumns } from './catalog.js';
 import type { SqlExecutor } from './SqlExecutor.js';
 
 /** A check constraint, or an index's expression or predicate, that does not type-check once its columns are uuid. */
@@ -51,7 +51,7 @@ export async function expressionsThatBreak(
       [oid, `{${attnums.join(',')}}`, oid, `{${attnums.join(',')}}`],
     );
     if (expressions.length === 0) continue;
-    const row = await convertedRow(sql, oid, attnums);
+    const row = await convertedRow(sql, relation, attnums);
     for (const { object, expression, predicate } of expressions) {
       const error = await typeCheck(
         sql,
@@ -70,12 +70,12 @@ export async function expressionsThatBreak(
 }
 
 /** `SELECT NULL::<type> AS <column>, ...` for every column of the table, the converted ones as uuid. */
-async function convertedRow(sql: SqlExecutor, oid: number, converted: readonly number[]): Promise<string> {
-  const columns = await sql.query<{ name: string; type: string; attnum: number }>(
-    `SELECT attname AS name, format_type(atttypid, atttypmod) AS type, attnum FROM pg_attribute
-      WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
-    [oid],
-  );
+async function convertedRow(
+  sql: SqlExecutor,
+  relation: Relation,
+  converted: readonly number[],
+): Promise<string> {
+  const columns = [...(await readColumns(sql, relation)).values()];
   return `SELECT ${columns
     .map((c) => `NULL::${converted.includes(c.attnum) ? 'uuid' : c.type} AS ${quoteIdent(c.name)}`)
     .join(', ')}`;
