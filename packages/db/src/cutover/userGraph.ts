@@ -417,12 +417,9 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
       'drop it before the cutover, and re-create it for uuid after if it is still needed',
     );
   }
-  for (const { column, expression } of await defaultsOf(
-    sql,
-    references.map((r) => r.column),
-  )) {
-    const target = references.find((r) => r.column === column)?.target;
-    const legacyUserId = target?.role === 'users' && /^\d+$/.test(expression) ? expression : undefined;
+  for (const { reference, expression } of await defaultsOf(sql, references)) {
+    const { column, target } = reference;
+    const legacyUserId = target.role === 'users' && /^\d+$/.test(expression) ? expression : undefined;
     refuse(
       `column ${displayColumn(column)}`,
       `has a default (${expression}) that cannot become a uuid by itself`,
@@ -442,30 +439,22 @@ export async function readUserGraph(sql: SqlExecutor, input: CutoverConfig): Pro
   }
   const keyed = new Set(keyTables.map((t) => t.relation.oid));
   for (const { relation, kind, parent } of await inheritanceOf(sql, [...tables.values()])) {
+    // A partitioned table that only references keys converts with its partitions: no fix needed.
+    const fix = keyed.has(relation.oid)
+      ? 'a table whose rows get UUIDv6 keys is converted on its own: detach its partitions or children first, or convert it by hand'
+      : {
+          partitioned: undefined,
+          partition: `declare the reference (or put the foreign key) on ${parent}, which converts with all its partitions`,
+          inherited:
+            'make it a partitioned table or a table of its own before the cutover, or convert it by hand',
+        }[kind];
+    if (fix === undefined) continue;
     const reason = {
       partitioned: 'is partitioned',
       partition: `is a partition of ${parent}, whose column types it must keep`,
       inherited: 'takes part in table inheritance (INHERITS)',
     }[kind];
-    if (keyed.has(relation.oid)) {
-      refuse(
-        `table ${display(relation)}`,
-        reason,
-        'a table whose rows get UUIDv6 keys is converted on its own: detach its partitions or children first, or convert it by hand',
-      );
-    } else if (kind === 'partition') {
-      refuse(
-        `table ${display(relation)}`,
-        reason,
-        `declare the reference (or put the foreign key) on ${parent}, which converts with all its partitions`,
-      );
-    } else if (kind === 'inherited') {
-      refuse(
-        `table ${display(relation)}`,
-        reason,
-        'make it a partitioned table or a table of its own before the cutover, or convert it by hand',
-      );
-    }
+    refuse(`table ${display(relation)}`, reason, fix);
   }
   if (!users) {
     return {
@@ -596,8 +585,8 @@ interface Candidate {
 }
 
 /**
- * Columns that may hold user ids without a foreign key: integer columns named like `USER_ID_NAME`, and the id half of generic relations (Django's `content_type_id` + `object_id`, Rails'
- * `<name>_type` + `<name>_id`).
+ * Columns that may hold user ids without a foreign key: integer columns named like `USER_ID_NAME`, and the id
+ * half of generic relations (Django's `content_type_id` + `object_id`, Rails' `<name>_type` + `<name>_id`).
  */
 async function candidateReferences(sql: SqlExecutor): Promise<Candidate[]> {
   const rows = await sql.query<{
@@ -669,6 +658,8 @@ async function nonViewDependents(sql: SqlExecutor, view: Relation): Promise<stri
   return rows.map((r) => r.what);
 }
 
+type TreeKind = 'partitioned' | 'partition' | 'inherited';
+
 /**
  * Tables among `relations` that are partitioned (converted in place with all their partitions: PostgreSQL
  * carries a column's new type, its indexes and the partitions' copies of a foreign key down the tree), a
@@ -677,13 +668,9 @@ async function nonViewDependents(sql: SqlExecutor, view: Relation): Promise<stri
 async function inheritanceOf(
   sql: SqlExecutor,
   relations: readonly Relation[],
-): Promise<{ relation: Relation; kind: 'partitioned' | 'partition' | 'inherited'; parent: string | null }[]> {
+): Promise<{ relation: Relation; kind: TreeKind; parent: string | null }[]> {
   if (relations.length === 0) return [];
-  const rows = await sql.query<{
-    oid: string;
-    kind: 'partitioned' | 'partition' | 'inherited';
-    parent: string | null;
-  }>(
+  const rows = await sql.query<{ oid: string; kind: TreeKind; parent: string | null }>(
     `SELECT c.oid::int8 AS oid,
             CASE WHEN c.relispartition THEN 'partition' WHEN c.relkind = 'p' THEN 'partitioned' ELSE 'inherited' END AS kind,
             (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition) AS parent
@@ -751,21 +738,21 @@ async function missingDatabasePrivileges(sql: SqlExecutor): Promise<Refusal[]> {
   return refusals;
 }
 
-/** The columns among `columns` that have a default, with its expression. */
+/** The references among `references` whose column has a default other than NULL, with its expression. */
 async function defaultsOf(
   sql: SqlExecutor,
-  columns: readonly Column[],
-): Promise<{ column: Column; expression: string }[]> {
-  if (columns.length === 0) return [];
+  references: readonly ConvertedReference[],
+): Promise<{ reference: ConvertedReference; expression: string }[]> {
+  if (references.length === 0) return [];
   const rows = await sql.query<{ relid: string; attnum: number; expression: string }>(
     `SELECT d.adrelid::int8 AS relid, d.adnum AS attnum, pg_get_expr(d.adbin, d.adrelid) AS expression
        FROM pg_attrdef d
-      WHERE (d.adrelid::int8, d.adnum::int4) IN (${columns.map(() => '(?::int8, ?::int4)').join(', ')})
+      WHERE (d.adrelid::int8, d.adnum::int4) IN (${references.map(() => '(?::int8, ?::int4)').join(', ')})
       ORDER BY 1, 2`,
-    columns.flatMap((c) => [c.relation.oid, c.attnum]),
+    references.flatMap(({ column }) => [column.relation.oid, column.attnum]),
   );
-  const byKey = new Map(columns.map((c) => [`${c.relation.oid}:${c.attnum}`, c]));
+  const byKey = new Map(references.map((r) => [`${r.column.relation.oid}:${r.column.attnum}`, r]));
   return rows
     .filter((row) => row.expression.toUpperCase() !== 'NULL')
-    .map((row) => ({ column: byKey.get(`${row.relid}:${row.attnum}`)!, expression: row.expression }));
+    .map((row) => ({ reference: byKey.get(`${row.relid}:${row.attnum}`)!, expression: row.expression }));
 }
