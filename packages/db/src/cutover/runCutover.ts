@@ -221,14 +221,15 @@ export async function runCutover(sql: SqlExecutor, options: CutoverOptions = {})
     await step(`convert ${display(relation)}`, rows(relation), async () => {
       const changes: string[] = [];
       if (key) {
+        const released = await releaseKeyDefault(sql, key.key);
+        if (released) await sql.run(`ALTER TABLE ${qualified(relation)} ${released}`);
+        // Asked after the release: DROP IDENTITY drops an identity's own sequence, while a serial's stays owned by
+        // the column and is dropped below once nothing uses it.
         const [sequence] = await sql.query<{ name: string | null }>(
           `SELECT pg_get_serial_sequence(?, ?) AS name`,
           [qualified(relation), key.key.name],
         );
-        const released = await releaseKeyDefault(sql, key.key);
-        if (released) await sql.run(`ALTER TABLE ${qualified(relation)} ${released.clause}`);
-        // DROP IDENTITY drops an identity's own sequence; a serial's is dropped below once nothing uses it
-        if (sequence?.name && !released?.identity) ownedSequences.push(sequence.name);
+        if (sequence?.name) ownedSequences.push(sequence.name);
         const viaMap = lookups.get(key);
         changes.push(
           `ALTER COLUMN ${quoteIdent(key.key.name)} TYPE uuid USING ${viaMap ? viaMap(quoteIdent(key.key.name)) : newId(key)}`,
@@ -377,17 +378,14 @@ export async function ensureLegacyMapKeys(sql: SqlExecutor): Promise<void> {
 }
 
 /** The clause that frees an integer key of its sequence default or identity, if it has one. */
-async function releaseKeyDefault(
-  sql: SqlExecutor,
-  key: Column,
-): Promise<{ clause: string; identity: boolean } | undefined> {
+async function releaseKeyDefault(sql: SqlExecutor, key: Column): Promise<string | undefined> {
   const [row] = await sql.query<{ identity: string; has_default: boolean }>(
     `SELECT attidentity AS identity, atthasdef AS has_default FROM pg_attribute WHERE attrelid = ? AND attnum = ?`,
     [key.relation.oid, key.attnum],
   );
   const column = quoteIdent(key.name);
-  if (row?.identity) return { clause: `ALTER COLUMN ${column} DROP IDENTITY`, identity: true };
-  if (row?.has_default) return { clause: `ALTER COLUMN ${column} DROP DEFAULT`, identity: false };
+  if (row?.identity) return `ALTER COLUMN ${column} DROP IDENTITY`;
+  if (row?.has_default) return `ALTER COLUMN ${column} DROP DEFAULT`;
   return undefined;
 }
 
